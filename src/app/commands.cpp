@@ -1,0 +1,168 @@
+#include "app/commands.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "checks/check.h"
+#include "checks/scanner.h"
+#include "core/strings.h"
+#include "report/sink.h"
+
+#ifndef DEMINER_VERSION
+#define DEMINER_VERSION "0.0.0"
+#endif
+
+namespace deminer {
+namespace {
+
+Expected<RulePack> LoadRules(const std::vector<std::string>& extra, bool no_default) {
+  std::vector<std::string> dirs;
+  if (!no_default) {
+    dirs = DefaultRuleDirs();
+    if (dirs.empty()) {
+      return Fail(Error::NotFound(
+          "the default rule pack was not found beside the binary (rules/) or in "
+          "../share/deminer/rules; reinstall, or pass --rules DIR"));
+    }
+  }
+  dirs.insert(dirs.end(), extra.begin(), extra.end());
+  return RulePack::Load(dirs);
+}
+
+void PrintError(const Error& e) { std::cerr << "deminer: " << e.message() << "\n"; }
+
+}  // namespace
+
+int RunScanCommand(const ScanArgs& args) {
+  ScanOptions options;
+  if (!args.only.empty()) {
+    options.scopes.clear();
+    for (const std::string& s : args.only) {
+      for (std::string_view part : Split(s, ',')) {
+        part = Trim(part);
+        if (part.empty()) continue;
+        const auto scope = ParseScope(part);
+        if (!scope) {
+          std::string known;
+          for (const Scope k : kAllScopes) known += fmt::format(" {}", ScopeName(k));
+          std::cerr << fmt::format("deminer: unknown scope '{}'; this version scans:{}\n", part,
+                                   known);
+          return kExitError;
+        }
+        options.scopes.insert(*scope);
+      }
+    }
+  }
+  const auto format = ParseFormat(args.format);
+  if (!format) {
+    std::cerr << "deminer: unknown format '" << args.format << "' (text, json, jsonl, sarif)\n";
+    return kExitError;
+  }
+  std::optional<Severity> fail_on;
+  if (args.fail_on != "none") {
+    fail_on = ParseSeverity(args.fail_on);
+    if (!fail_on) {
+      std::cerr << "deminer: --fail-on takes critical, high, medium, low, info or none\n";
+      return kExitError;
+    }
+  }
+  options.root = args.root.empty() ? "/" : args.root;
+  options.resolve = args.resolve;
+  options.threads = args.threads;
+
+  auto rules = LoadRules(args.rules, args.no_default_rules);
+  if (!rules) {
+    PrintError(rules.error());
+    return kExitError;
+  }
+  if (options.resolve) {
+    std::cerr << "deminer: --resolve: looking up " << rules->pool_domains.size()
+              << " pool domains with the system resolver\n";
+  }
+
+  const ScanResult result = RunScan(options, *rules);
+
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (!args.output.empty()) {
+    file.open(args.output, std::ios::out | std::ios::trunc);
+    if (!file) {
+      std::cerr << "deminer: cannot write " << args.output << "\n";
+      return kExitError;
+    }
+    out = &file;
+  }
+  SinkOptions sink_options;
+  sink_options.color = args.color == "always" ||
+                       (args.color == "auto" && args.output.empty() && isatty(STDOUT_FILENO) &&
+                        std::getenv("NO_COLOR") == nullptr);
+  const RunInfo run{DEMINER_VERSION, rules->name + " " + rules->version, &result};
+  auto sink = MakeSink(*format, *out, sink_options);
+  Render(*sink, run);
+  out->flush();
+  if (!*out) {
+    std::cerr << "deminer: writing the report failed\n";
+    return kExitError;
+  }
+  if (fail_on) {
+    for (const Finding& f : result.findings) {
+      if (f.severity >= *fail_on) return kExitFindings;
+    }
+  }
+  return kExitClean;
+}
+
+int RunChecksCommand(const std::string& format) {
+  if (format == "json") {
+    auto arr = nlohmann::ordered_json::array();
+    for (const Check* c : Catalog()) {
+      const CheckInfo& i = c->info;
+      arr.push_back({{"id", i.id},
+                     {"title", i.title},
+                     {"severity", SeverityName(i.severity)},
+                     {"kind", KindName(i.kind)},
+                     {"scope", ScopeName(i.scope)},
+                     {"attack", i.attack},
+                     {"description", i.description},
+                     {"remediation", i.remediation}});
+    }
+    std::cout << arr.dump(2) << "\n";
+    return kExitClean;
+  }
+  if (format != "text") {
+    std::cerr << "deminer: checks --format takes text or json\n";
+    return kExitError;
+  }
+  std::cout << fmt::format("{:<22} {:<9} {:<10} {:<10} {:<10} {}\n", "ID", "SEVERITY", "KIND",
+                           "SCOPE", "ATT&CK", "TITLE");
+  for (const Check* c : Catalog()) {
+    const CheckInfo& i = c->info;
+    std::cout << fmt::format("{:<22} {:<9} {:<10} {:<10} {:<10} {}\n", i.id,
+                             SeverityName(i.severity), KindName(i.kind), ScopeName(i.scope),
+                             i.attack, i.title);
+  }
+  std::cout << fmt::format("\n{} checks. `deminer checks --format json` adds what each looks "
+                           "at and the fix.\n",
+                           Catalog().size());
+  return kExitClean;
+}
+
+int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rules) {
+  std::cout << "deminer " << DEMINER_VERSION << "\n";
+  auto pack = LoadRules(rules, no_default_rules);
+  if (!pack) {
+    std::cout << "rules: not loaded (" << pack.error().message() << ")\n";
+    return kExitError;
+  }
+  std::cout << "rules: " << pack->name << " " << pack->version << " from " << Join(pack->dirs, ", ")
+            << "\n";
+  return kExitClean;
+}
+
+}  // namespace deminer

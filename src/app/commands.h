@@ -1,0 +1,34 @@
+// The subcommands. Each returns the process exit code: 0 nothing at or above
+// --fail-on, 1 findings at or above it, 2 usage or operational error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/finding.h"
+
+namespace deminer {
+
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitError = 2;
+
+struct ScanArgs {
+  std::vector<std::string> only;  // scope names
+  std::string root = "/";
+  std::vector<std::string> rules;  // extra rule directories
+  bool no_default_rules = false;
+  std::string format = "text";
+  std::string output;             // empty: stdout
+  std::string fail_on = "high";   // severity name or "none"
+  std::string color = "auto";     // auto, always, never
+  bool resolve = false;
+  unsigned threads = 0;
+};
+
+int RunScanCommand(const ScanArgs& args);
+int RunChecksCommand(const std::string& format);
+int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rules);
+
+}  // namespace deminer

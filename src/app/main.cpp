@@ -1,0 +1,50 @@
+// deminer's entry point: parses the command line and dispatches. Nothing else.
+#include <CLI/CLI.hpp>
+
+#include "app/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace deminer;
+  CLI::App app{"deminer: find, stop and explain cryptojacking on Linux servers"};
+  app.require_subcommand(1);
+
+  ScanArgs scan;
+  CLI::App* scan_cmd = app.add_subcommand("scan", "Hunt miners and pool connections on this host");
+  scan_cmd->add_option("--only", scan.only, "Scopes to scan, comma separated: processes,network")
+      ->delimiter(',');
+  scan_cmd->add_option("--root", scan.root, "File system root to scan (its proc/ for processes)");
+  scan_cmd->add_option("--rules", scan.rules, "Extra rule directory (YAML lists, Loki IOC files)");
+  scan_cmd->add_flag("--no-default-rules", scan.no_default_rules, "Load only the --rules dirs");
+  scan_cmd->add_option("--format", scan.format, "text, json, jsonl or sarif")
+      ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}));
+  scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE");
+  scan_cmd->add_option("--fail-on", scan.fail_on,
+                       "Exit 1 on findings at or above: critical, high, medium, low, info, none")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "none"}));
+  scan_cmd->add_option("--color", scan.color, "auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  scan_cmd->add_flag("--resolve", scan.resolve,
+                     "Resolve pool domains to match connections by address (DNS traffic)");
+  scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: one per core)");
+
+  std::string checks_format = "text";
+  CLI::App* checks_cmd = app.add_subcommand("checks", "List every check");
+  checks_cmd->add_option("--format", checks_format, "text or json");
+
+  std::vector<std::string> version_rules;
+  bool version_no_default = false;
+  CLI::App* version_cmd = app.add_subcommand("version", "Print the version and the rule pack's");
+  version_cmd->add_option("--rules", version_rules, "Extra rule directory");
+  version_cmd->add_flag("--no-default-rules", version_no_default, "Load only the --rules dirs");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitClean : kExitError;
+  }
+  if (*scan_cmd) return RunScanCommand(scan);
+  if (*checks_cmd) return RunChecksCommand(checks_format);
+  if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
+  return kExitError;
+}

@@ -1,0 +1,78 @@
+#include "checks/check.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "core/strings.h"
+
+namespace deminer {
+
+#define DEMINER_CHECK(symbol) extern const Check symbol;
+#include "checks/check_list.inc"
+#undef DEMINER_CHECK
+
+const std::vector<const Check*>& Catalog() {
+  static const std::vector<const Check*> kAll = {
+#define DEMINER_CHECK(symbol) &symbol,
+#include "checks/check_list.inc"
+#undef DEMINER_CHECK
+  };
+  return kAll;
+}
+
+const Check* FindCheck(std::string_view id) {
+  for (const Check* c : Catalog()) {
+    if (c->info.id == id) return c;
+  }
+  return nullptr;
+}
+
+Finding NewFinding(const CheckInfo& info, Severity severity, std::string subject,
+                   std::string_view fingerprint_key) {
+  Finding f;
+  f.check = std::string(info.id);
+  f.severity = severity;
+  f.kind = info.kind;
+  f.title = std::string(info.title);
+  f.subject = std::move(subject);
+  f.attack = std::string(info.attack);
+  f.remediation = std::string(info.remediation);
+  f.fingerprint = Fingerprint(info.id, fingerprint_key);
+  return f;
+}
+
+Finding ProcessFinding(const CheckInfo& info, const CheckContext& ctx, const Process& p,
+                       Severity severity) {
+  const std::string name = p.exe.empty() ? p.DisplayName() : p.exe;
+  const auto container = ctx.facts.ContainerOf(p);
+  const std::string key = fmt::format("{}\n{}\n{}", name, p.CommandLine(),
+                                      container ? container->id : std::string());
+  Finding f = NewFinding(info, severity, fmt::format("pid {} {}", p.pid, Printable(name, 256)),
+                         key);
+  f.container = container;
+  f.path = p.exe;
+  auto& e = f.evidence;
+  e["pid"] = p.pid;
+  e["user"] = p.uid;
+  e["exe"] = p.exe.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(Printable(p.exe));
+  if (p.exe_deleted) e["exe_deleted"] = true;
+  e["cmdline"] = Printable(p.CommandLine());
+  const auto& host = ctx.facts.host;
+  if (host.boot_time != 0) {
+    const auto started = static_cast<int64_t>(
+        host.boot_time + p.start_ticks / static_cast<uint64_t>(host.clock_ticks));
+    e["started_at"] = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(started)));
+  }
+  auto chain = nlohmann::ordered_json::array();
+  for (const Process* a : ctx.facts.Ancestry(p)) {
+    chain.push_back({{"pid", a->pid},
+                     {"exe", Printable(a->exe.empty() ? a->DisplayName() : a->exe)},
+                     {"cmdline", Printable(a->CommandLine(), 512)}});
+  }
+  e["ancestry"] = std::move(chain);
+  return f;
+}
+
+bool IsSelf(const CheckContext& ctx, const Process& p) { return p.pid == ctx.facts.host.own_pid; }
+
+}  // namespace deminer

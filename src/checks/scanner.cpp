@@ -1,0 +1,128 @@
+#include "checks/scanner.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "checks/check.h"
+#include "sources/docker_api.h"
+#include "sources/network.h"
+#include "sources/proc_reader.h"
+#include "sources/resolver.h"
+
+namespace deminer {
+namespace {
+
+void AddContainerNames(Facts& facts, const std::string& root) {
+  std::set<std::string> ids;
+  for (const Process& p : facts.processes) {
+    if (!p.container_id.empty()) ids.insert(p.container_id);
+  }
+  if (ids.empty()) return;
+  const std::vector<std::string> sockets = FindDockerSockets(root);
+  if (sockets.empty()) {
+    facts.gaps.push_back({fmt::format("names of {} containers", ids.size()),
+                          "no Docker API socket found (DOCKER_HOST, /var/run/docker.sock, "
+                          "/run/podman/podman.sock)",
+                          "access to the Docker or Podman socket"});
+    return;
+  }
+  for (const std::string& sock : sockets) {
+    auto listed = DockerApi(sock).ListContainers();
+    if (!listed) {
+      facts.gaps.push_back({"container names from " + sock, listed.error().message(),
+                            "access to the Docker or Podman socket"});
+      continue;
+    }
+    for (auto& [id, ref] : *listed) facts.containers.emplace(id, std::move(ref));
+  }
+  for (const Process& p : facts.processes) {
+    auto it = facts.containers.find(p.container_id);
+    if (it != facts.containers.end() && it->second.runtime.empty()) {
+      it->second.runtime = p.container_runtime;
+    }
+  }
+}
+
+}  // namespace
+
+Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
+  Facts facts;
+  facts.host = ReadHostInfo(options.root);
+  const std::string proc_root = options.root == "/" ? "/proc" : options.root + "/proc";
+  const bool want_procs = options.scopes.contains(Scope::kProcesses);
+  const bool want_net = options.scopes.contains(Scope::kNetwork);
+  if (!want_procs && !want_net) return facts;
+
+  // The network scope needs processes too: they own the sockets and name the
+  // namespaces to visit.
+  auto sweep = SweepProcesses({proc_root, options.threads});
+  if (sweep) {
+    facts.processes = std::move(sweep->processes);
+    std::move(sweep->gaps.begin(), sweep->gaps.end(), std::back_inserter(facts.gaps));
+  } else {
+    facts.gaps.push_back({"processes", sweep.error().message(), "a mounted /proc"});
+  }
+  if (want_net) {
+    SocketSweep sockets = SweepSockets(proc_root, facts.processes, facts.host.own_netns);
+    facts.sockets = std::move(sockets.sockets);
+    std::move(sockets.gaps.begin(), sockets.gaps.end(), std::back_inserter(facts.gaps));
+    JoinSocketOwners(facts.sockets, facts.processes);
+    if (options.resolve) {
+      std::vector<std::string> names;
+      for (const auto& [domain, source] : rules.pool_domains) names.push_back(domain);
+      std::vector<std::string> failed;
+      facts.pool_addresses = ResolveAll(names, failed);
+      if (!failed.empty()) {
+        facts.gaps.push_back({fmt::format("{} of {} pool domains", failed.size(), names.size()),
+                              "did not resolve", "DNS"});
+      }
+    }
+  }
+  if (options.root == "/") AddContainerNames(facts, options.root);
+  facts.Index();
+  return facts;
+}
+
+std::vector<Finding> RunChecks(const Facts& facts, const RulePack& rules,
+                               const std::set<Scope>& scopes) {
+  std::vector<Finding> findings;
+  const CheckContext ctx{facts, rules};
+  for (const Check* c : Catalog()) {
+    if (scopes.contains(c->info.scope)) c->run(ctx, findings);
+  }
+  // One finding per fingerprint (two sockets of one miner to one pool are one finding).
+  std::unordered_set<std::string> seen;
+  std::vector<Finding> unique;
+  for (Finding& f : findings) {
+    if (seen.insert(f.check + f.fingerprint).second) unique.push_back(std::move(f));
+  }
+  std::stable_sort(unique.begin(), unique.end(), [](const Finding& a, const Finding& b) {
+    return a.severity > b.severity;
+  });
+  return unique;
+}
+
+ScanResult RunScan(const ScanOptions& options, const RulePack& rules) {
+  ScanResult result;
+  result.started_at = std::chrono::system_clock::now();
+  const auto t0 = std::chrono::steady_clock::now();
+  Facts facts = CollectFacts(options, rules);
+  result.findings = RunChecks(facts, rules, options.scopes);
+  result.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  result.host = facts.host;
+  result.skipped = rules.problems;
+  std::move(facts.gaps.begin(), facts.gaps.end(), std::back_inserter(result.skipped));
+  result.processes = facts.processes.size();
+  result.sockets = facts.sockets.size();
+  std::set<std::string> containers;
+  for (const Process& p : facts.processes) {
+    if (!p.container_id.empty()) containers.insert(p.container_id);
+  }
+  result.containers = containers.size();
+  return result;
+}
+
+}  // namespace deminer

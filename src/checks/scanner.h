@@ -1,0 +1,44 @@
+// Runs a scan: asks the sources for the facts the chosen scopes need, then runs
+// every check of those scopes over them. Nothing here renders or exits; the
+// caller gets the findings and the gaps.
+#pragma once
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/finding.h"
+#include "match/rule_pack.h"
+#include "sources/facts.h"
+
+namespace deminer {
+
+struct ScanOptions {
+  std::set<Scope> scopes{std::begin(kAllScopes), std::end(kAllScopes)};
+  std::string root = "/";  // file system root; its proc/ is read for processes
+  bool resolve = false;    // resolve pool domains (network traffic)
+  unsigned threads = 0;    // 0: one per core
+};
+
+struct ScanResult {
+  HostInfo host;
+  std::chrono::system_clock::time_point started_at;
+  double duration_ms = 0;
+  std::vector<Finding> findings;  // most severe first, de-duplicated by fingerprint
+  std::vector<Gap> skipped;
+  size_t processes = 0;
+  size_t sockets = 0;
+  size_t containers = 0;
+};
+
+// Reads the facts for `options` (all I/O happens here).
+Facts CollectFacts(const ScanOptions& options, const RulePack& rules);
+
+// Runs the checks of the chosen scopes over facts. Pure.
+std::vector<Finding> RunChecks(const Facts& facts, const RulePack& rules,
+                               const std::set<Scope>& scopes);
+
+ScanResult RunScan(const ScanOptions& options, const RulePack& rules);
+
+}  // namespace deminer

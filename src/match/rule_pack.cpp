@@ -1,0 +1,372 @@
+#include "match/rule_pack.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "core/strings.h"
+
+namespace deminer {
+namespace fs = std::filesystem;
+
+void NameList::Add(std::string_view entry, const std::string& source) {
+  std::string e = ToLower(entry);
+  if (e.ends_with('*')) {
+    e.pop_back();
+    prefixes_.emplace_back(std::move(e), source);
+  } else {
+    exact_.emplace(std::move(e), source);
+  }
+}
+
+const std::string* NameList::Match(std::string_view name) const {
+  if (name.empty()) return nullptr;
+  const std::string lower = ToLower(name);
+  if (const auto it = exact_.find(lower); it != exact_.end()) return &it->second;
+  for (const auto& [prefix, source] : prefixes_) {
+    if (lower.starts_with(prefix)) return &source;
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::string Where(const std::string& path, const YAML::Mark& mark) {
+  return mark.line >= 0 ? fmt::format("{}:{}", path, mark.line + 1) : path;
+}
+
+// Calls fn(entry_node, source) for every entry of every group of `list`.
+template <typename Fn>
+Expected<void> ForEachEntry(const YAML::Node& list, const std::string& path,
+                            const std::string& key, Fn&& fn) {
+  if (!list.IsSequence()) {
+    return Fail(Error::InvalidInput(
+        fmt::format("{}: '{}' must be a list of {{source, entries}} groups",
+                    Where(path, list.Mark()), key)));
+  }
+  for (const YAML::Node& group : list) {
+    const YAML::Node source = group["source"];
+    const YAML::Node entries = group["entries"];
+    if (!group.IsMap() || !source || !source.IsScalar() || source.Scalar().empty() || !entries ||
+        !entries.IsSequence()) {
+      return Fail(Error::InvalidInput(
+          fmt::format("{}: each group of '{}' needs a non-empty 'source' and an 'entries' list",
+                      Where(path, group.Mark()), key)));
+    }
+    for (const YAML::Node& entry : entries) {
+      if (auto r = fn(entry, source.Scalar()); !r) return r;
+    }
+  }
+  return {};
+}
+
+Expected<std::string> Scalar(const YAML::Node& n, const std::string& path) {
+  if (!n.IsScalar() || n.Scalar().empty()) {
+    return Fail(Error::InvalidInput(fmt::format("{}: expected a non-empty string", Where(path, n.Mark()))));
+  }
+  return n.Scalar();
+}
+
+Expected<uint16_t> Port(const YAML::Node& n, const std::string& path) {
+  const auto v = n.IsScalar() ? ParseUint(n.Scalar()) : std::nullopt;
+  if (!v || *v == 0 || *v > 65535) {
+    return Fail(Error::InvalidInput(fmt::format("{}: expected a port number", Where(path, n.Mark()))));
+  }
+  return static_cast<uint16_t>(*v);
+}
+
+bool IsHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
+}  // namespace
+
+Expected<void> RulePack::LoadYaml(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return Fail(Error::InvalidInput(fmt::format("{}: {}", Where(path, e.mark), e.msg)));
+  }
+  if (root.IsNull()) return {};
+  if (!root.IsMap()) {
+    return Fail(Error::InvalidInput(fmt::format("{}: expected a map of lists", path)));
+  }
+  try {
+    for (const auto& kv : root) {
+      const std::string key = kv.first.as<std::string>();
+      const YAML::Node& list = kv.second;
+      Expected<void> r;
+      // prefixes: every entry is a prefix, with or without a trailing '*'.
+      const auto names = [&](NameList& out, bool prefixes = false) {
+        return ForEachEntry(list, path, key, [&, prefixes](const YAML::Node& e, const std::string& src) -> Expected<void> {
+          auto s = Scalar(e, path);
+          if (!s) return Fail(s.error());
+          out.Add(prefixes && !s->ends_with('*') ? *s + "*" : *s, src);
+          return {};
+        });
+      };
+      const auto strings = [&](std::vector<std::string>& out) {
+        return ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string&) -> Expected<void> {
+          auto s = Scalar(e, path);
+          if (!s) return Fail(s.error());
+          out.push_back(*s);
+          return {};
+        });
+      };
+      const auto ports = [&](std::map<uint16_t, std::string>& out) {
+        return ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+          auto p = Port(e, path);
+          if (!p) return Fail(p.error());
+          out.emplace(*p, src);
+          return {};
+        });
+      };
+      const auto keyed = [&](std::unordered_map<std::string, std::string>& out, bool lower) {
+        return ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+          auto s = Scalar(e, path);
+          if (!s) return Fail(s.error());
+          out.emplace(lower ? ToLower(*s) : *s, src);
+          return {};
+        });
+      };
+
+      if (key == "name" || key == "version") {
+        (key == "name" ? name : version) = list.as<std::string>();
+        continue;
+      } else if (key == "miner_names") {
+        r = names(miner_names);
+      } else if (key == "kernel_thread_prefixes") {
+        r = names(kernel_thread_prefixes, true);
+      } else if (key == "cpu_expected") {
+        r = names(cpu_expected);
+      } else if (key == "hugepage_expected") {
+        r = names(hugepage_expected);
+      } else if (key == "msr_expected") {
+        r = names(msr_expected);
+      } else if (key == "shells") {
+        r = names(shells);
+      } else if (key == "memfd_expected") {
+        r = names(memfd_expected);
+      } else if (key == "pool_url_options") {
+        r = strings(pool_url_options);
+      } else if (key == "wallet_options") {
+        r = strings(wallet_options);
+      } else if (key == "pool_url_schemes") {
+        r = strings(pool_url_schemes);
+      } else if (key == "pool_ports") {
+        r = ports(pool_ports);
+      } else if (key == "c2_ports") {
+        r = ports(c2_ports);
+      } else if (key == "pool_domains") {
+        r = keyed(pool_domains, true);
+      } else if (key == "wallets") {
+        r = keyed(wallets, false);
+      } else if (key == "c2_addresses") {
+        r = keyed(c2_addresses, true);
+      } else if (key == "wallet_fragments") {
+        r = ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+          auto s = Scalar(e, path);
+          if (!s) return Fail(s.error());
+          const size_t dots = s->find("...");
+          if (dots == std::string::npos || dots == 0 || dots + 3 >= s->size()) {
+            return Fail(Error::InvalidInput(
+                fmt::format("{}: a wallet fragment is written PREFIX...SUFFIX", Where(path, e.Mark()))));
+          }
+          wallet_fragments.push_back({s->substr(0, dots), s->substr(dots + 3), src});
+          return {};
+        });
+      } else if (key == "system_daemons") {
+        r = ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+          if (!e.IsMap() || !e["name"] || !e["dirs"] || !e["dirs"].IsSequence()) {
+            return Fail(Error::InvalidInput(
+                fmt::format("{}: a system daemon is {{name, dirs: [...]}}", Where(path, e.Mark()))));
+          }
+          SystemDaemon d{e["name"].as<std::string>(), e["dirs"].as<std::vector<std::string>>(), src};
+          system_daemons.push_back(std::move(d));
+          return {};
+        });
+      } else if (key == "miner_options") {
+        r = ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+          if (!e.IsMap() || !e["flag"]) {
+            return Fail(Error::InvalidInput(
+                fmt::format("{}: a miner option is {{flag, weight, why}}", Where(path, e.Mark()))));
+          }
+          MinerOption o;
+          o.flag = e["flag"].as<std::string>();
+          o.weight = e["weight"] ? e["weight"].as<int>() : 1;
+          if (e["values"]) o.values = e["values"].as<std::vector<std::string>>();
+          if (e["why"]) o.why = e["why"].as<std::string>();
+          o.source = src;
+          miner_options.push_back(std::move(o));
+          return {};
+        });
+      } else {
+        return Fail(Error::InvalidInput(
+            fmt::format("{}: unknown list '{}'", Where(path, kv.first.Mark()), key)));
+      }
+      if (!r) return r;
+    }
+  } catch (const YAML::Exception& e) {
+    return Fail(Error::InvalidInput(fmt::format("{}: {}", Where(path, e.mark), e.msg)));
+  }
+  return {};
+}
+
+void RulePack::LoadLoki(const std::string& path, std::string_view kind) {
+  std::ifstream in(path);
+  if (!in) {
+    problems.push_back({path, "cannot be read", ""});
+    return;
+  }
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    const std::string_view l = Trim(line);
+    if (l.empty() || l.front() == '#') continue;
+    const std::vector<std::string_view> f = Split(l, ';');
+    const std::string where = fmt::format("{}:{}", path, n);
+    const std::string value(Trim(f[0]));
+    const std::string comment = f.size() > 1 ? std::string(Trim(f[1])) : std::string();
+    const std::string source = comment.empty() ? where : fmt::format("{} ({})", where, comment);
+    if (kind == "hash") {
+      const std::string h = ToLower(value);
+      if ((h.size() != 32 && h.size() != 40 && h.size() != 64) || !IsHex(h)) {
+        problems.push_back({where, "not an MD5, SHA-1 or SHA-256 hash", ""});
+        continue;
+      }
+      hashes.emplace(h, source);
+    } else if (kind == "c2") {
+      if (value.empty() || value.find_first_of(" \t/") != std::string::npos) {
+        problems.push_back({where, "not an address or domain", ""});
+        continue;
+      }
+      c2_addresses.emplace(ToLower(value), source);
+    } else {  // filename: regex;score[;false-positive regex]
+      const auto score = f.size() > 1 ? ParseUint(Trim(f[1])) : std::optional<uint64_t>(50);
+      if (value.empty() || !score) {
+        problems.push_back({where, "expected REGEX;SCORE", ""});
+        continue;
+      }
+      filename_iocs.push_back({value, static_cast<int>(std::min<uint64_t>(*score, 100)), where});
+    }
+  }
+}
+
+Expected<void> RulePack::CompileFilenameIocs() {
+  if (filename_iocs.empty()) return {};
+  std::vector<PatternSpec> specs;
+  for (const FilenameIoc& f : filename_iocs) specs.push_back({f.regex, true});
+  std::vector<PatternRejection> rejected;
+  auto db = PatternDb::Compile(specs, rejected);
+  for (const PatternRejection& r : rejected) {
+    problems.push_back({filename_iocs[r.index].source,
+                        fmt::format("filename IOC not supported by Vectorscan: {}", r.message), ""});
+  }
+  if (!db) return {};  // every pattern rejected: already recorded
+  filename_db = std::make_shared<const PatternDb>(std::move(*db));
+  return {};
+}
+
+Expected<RulePack> RulePack::Load(const std::vector<std::string>& dirs) {
+  RulePack pack;
+  for (const std::string& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      return Fail(Error::NotFound(fmt::format("rule directory {} does not exist", dir)));
+    }
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (e.is_regular_file(ec)) files.push_back(e.path());
+    }
+    if (ec) return Fail(Error::Io(fmt::format("{}: {}", dir, ec.message())));
+    std::sort(files.begin(), files.end());
+    for (const fs::path& f : files) {
+      const std::string fname = f.filename().string();
+      if (f.extension() == ".yaml" || f.extension() == ".yml") {
+        if (auto r = pack.LoadYaml(f.string()); !r) return Fail(r.error());
+      } else if (fname == "hash-iocs.txt") {
+        pack.LoadLoki(f.string(), "hash");
+      } else if (fname == "c2-iocs.txt") {
+        pack.LoadLoki(f.string(), "c2");
+      } else if (fname == "filename-iocs.txt") {
+        pack.LoadLoki(f.string(), "filename");
+      }
+    }
+    pack.dirs.push_back(dir);
+  }
+  if (auto r = pack.CompileFilenameIocs(); !r) return Fail(r.error());
+  return pack;
+}
+
+const std::string* RulePack::MatchPoolDomain(std::string_view host) const {
+  std::string h = ToLower(host);
+  if (h.ends_with('.')) h.pop_back();
+  std::string_view rest = h;
+  while (!rest.empty()) {
+    if (const auto it = pool_domains.find(std::string(rest)); it != pool_domains.end()) {
+      return &it->second;
+    }
+    const size_t dot = rest.find('.');
+    if (dot == std::string_view::npos) break;
+    rest.remove_prefix(dot + 1);
+  }
+  return nullptr;
+}
+
+const std::string* RulePack::MatchC2(std::string_view host, uint16_t port) const {
+  const std::string h = ToLower(host);
+  if (const auto it = c2_addresses.find(fmt::format("{}:{}", h, port)); it != c2_addresses.end()) {
+    return &it->second;
+  }
+  if (const auto it = c2_addresses.find(h); it != c2_addresses.end()) return &it->second;
+  return nullptr;
+}
+
+const std::string* RulePack::MatchWallet(std::string_view addr) const {
+  if (const auto it = wallets.find(std::string(addr)); it != wallets.end()) return &it->second;
+  for (const WalletFragment& f : wallet_fragments) {
+    if (addr.size() >= f.prefix.size() + f.suffix.size() && addr.starts_with(f.prefix) &&
+        addr.ends_with(f.suffix)) {
+      return &f.source;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<size_t> RulePack::MatchFilename(std::string_view path) const {
+  std::vector<size_t> out;
+  if (filename_db) {
+    (void)filename_db->Scan(path, [&out](size_t i) { out.push_back(i); });
+  }
+  return out;
+}
+
+std::vector<std::string> DefaultRuleDirs() {
+  std::vector<std::string> dirs;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const fs::path& candidate :
+         {exe.parent_path() / "rules", exe.parent_path().parent_path() / "share/deminer/rules"}) {
+      if (fs::is_regular_file(candidate / "pack.yaml", ec)) {
+        dirs.push_back(candidate.string());
+        break;
+      }
+    }
+  }
+  if (fs::is_directory("/etc/deminer/rules.d", ec)) dirs.emplace_back("/etc/deminer/rules.d");
+  return dirs;
+}
+
+}  // namespace deminer

@@ -1,0 +1,120 @@
+// The rule pack: detections as data. Loads YAML lists (each group of entries
+// names its source) and Loki-style IOC files from one or more directories and
+// merges them. Load errors in YAML carry file and line and fail the load (a
+// rule the user wrote must not be silently ignored); a bad line in a Loki IOC
+// file is skipped and reported as a problem with file and line.
+//
+// A loaded RulePack is immutable and safe to share between threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.h"
+#include "core/finding.h"
+#include "match/vectorscan_db.h"
+
+namespace deminer {
+
+struct MinerOption {
+  std::string flag;                 // "--donate-level", "-a"
+  int weight = 1;                   // 1 weak .. 2 specific to miners
+  std::vector<std::string> values;  // when set, only these values count ("rx/0")
+  std::string why;
+  std::string source;
+};
+
+struct WalletFragment {
+  std::string prefix;
+  std::string suffix;
+  std::string source;
+};
+
+struct SystemDaemon {
+  std::string name;
+  std::vector<std::string> dirs;
+  std::string source;
+};
+
+struct FilenameIoc {
+  std::string regex;
+  int score = 0;
+  std::string source;  // "file:line"
+};
+
+// A name list where a trailing '*' in an entry means "starts with".
+class NameList {
+ public:
+  void Add(std::string_view entry, const std::string& source);
+  // The source of the first entry that matches `name` (case-insensitive).
+  const std::string* Match(std::string_view name) const;
+  size_t size() const { return exact_.size() + prefixes_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::string> exact_;
+  std::vector<std::pair<std::string, std::string>> prefixes_;
+};
+
+class RulePack {
+ public:
+  // Loads the directories in order; later ones add to earlier ones.
+  static Expected<RulePack> Load(const std::vector<std::string>& dirs);
+
+  std::string name = "deminer-default";
+  std::string version = "unknown";
+  std::vector<std::string> dirs;
+  std::vector<Gap> problems;  // skipped IOC lines, rejected patterns
+
+  NameList miner_names;
+  NameList kernel_thread_prefixes;
+  NameList cpu_expected;
+  NameList hugepage_expected;
+  NameList msr_expected;
+  NameList shells;
+  NameList memfd_expected;  // memfd names (after "memfd:") that runtimes execute
+  std::vector<SystemDaemon> system_daemons;
+
+  std::vector<MinerOption> miner_options;
+  std::vector<std::string> pool_url_options;
+  std::vector<std::string> wallet_options;
+  std::vector<std::string> pool_url_schemes;
+
+  std::map<uint16_t, std::string> pool_ports;
+  std::map<uint16_t, std::string> c2_ports;
+  std::unordered_map<std::string, std::string> wallets;
+  std::vector<WalletFragment> wallet_fragments;
+  // IP, domain, or "ip:port" -> source.
+  std::unordered_map<std::string, std::string> c2_addresses;
+  // lower-case hex md5 / sha1 / sha256 -> source.
+  std::unordered_map<std::string, std::string> hashes;
+  std::vector<FilenameIoc> filename_iocs;
+  std::shared_ptr<const PatternDb> filename_db;  // null when there are none
+
+  // The source of the pool domain that `host` is or is under.
+  const std::string* MatchPoolDomain(std::string_view host) const;
+  // The source of the C2 entry for host, or host:port.
+  const std::string* MatchC2(std::string_view host, uint16_t port) const;
+  // The source of the seed wallet `addr` is (full, or by its fragment).
+  const std::string* MatchWallet(std::string_view addr) const;
+  // Indices of the filename IOCs whose regex matches `path`.
+  std::vector<size_t> MatchFilename(std::string_view path) const;
+
+  std::unordered_map<std::string, std::string> pool_domains;  // domain -> source
+
+ private:
+  Expected<void> LoadYaml(const std::string& path);
+  void LoadLoki(const std::string& path, std::string_view kind);
+  Expected<void> CompileFilenameIocs();
+};
+
+// Where the default pack lives: beside the binary (rules/) or in
+// ../share/deminer/rules; plus /etc/deminer/rules.d when it exists.
+std::vector<std::string> DefaultRuleDirs();
+
+}  // namespace deminer

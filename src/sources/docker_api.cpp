@@ -1,0 +1,118 @@
+#include "sources/docker_api.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/strings.h"
+
+namespace deminer {
+namespace {
+
+bool IsSocket(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+size_t Append(char* data, size_t size, size_t n, void* user) {
+  auto* body = static_cast<std::string*>(user);
+  constexpr size_t kMaxBody = 64 << 20;
+  if (body->size() + size * n > kMaxBody) return 0;  // aborts the transfer
+  body->append(data, size * n);
+  return size * n;
+}
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+
+}  // namespace
+
+std::vector<std::string> FindDockerSockets(const std::string& root) {
+  const std::string base = root == "/" ? "" : root;
+  std::vector<std::string> candidates;
+  if (const char* host = std::getenv("DOCKER_HOST"); host && StartsWith(host, "unix://")) {
+    candidates.emplace_back(host + 7);
+  }
+  candidates.push_back(base + "/var/run/docker.sock");
+  candidates.push_back(base + "/run/podman/podman.sock");
+  if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) {
+    candidates.push_back(std::string(xdg) + "/podman/podman.sock");
+  }
+  std::vector<std::string> out;
+  for (const std::string& c : candidates) {
+    if (IsSocket(c) && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  }
+  return out;
+}
+
+Expected<std::string> DockerApi::Get(const std::string& path) const {
+  static const bool global_init = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == 0; }();
+  if (!global_init) return Fail(Error::Internal("curl_global_init failed"));
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) return Fail(Error::Internal("curl_easy_init failed"));
+  std::string body;
+  const std::string url = "http://localhost" + path;
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_.c_str());
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms_);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  // Only the unix socket: never follow a redirect to a network host.
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  const CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) {
+    return Fail(Error::Unavailable(fmt::format("Docker API {} {}: {}", socket_, path,
+                                               curl_easy_strerror(rc))));
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200 || status >= 300) {
+    return Fail(Error::Unavailable(
+        fmt::format("Docker API {} {}: HTTP {}", socket_, path, status)));
+  }
+  return body;
+}
+
+Expected<std::map<std::string, ContainerRef>> ParseContainerList(const std::string& body) {
+  std::map<std::string, ContainerRef> out;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(body);
+    if (!j.is_array()) return Fail(Error::InvalidInput("containers/json: not an array"));
+    for (const auto& c : j) {
+      if (!c.is_object() || !c.contains("Id") || !c["Id"].is_string()) continue;
+      ContainerRef ref;
+      ref.id = c["Id"].get<std::string>();
+      if (c.contains("Names") && c["Names"].is_array() && !c["Names"].empty() &&
+          c["Names"][0].is_string()) {
+        ref.name = c["Names"][0].get<std::string>();
+        if (StartsWith(ref.name, "/")) ref.name.erase(0, 1);
+      }
+      if (c.contains("Image") && c["Image"].is_string()) ref.image = c["Image"].get<std::string>();
+      if (c.contains("Labels") && c["Labels"].is_object()) {
+        const auto& labels = c["Labels"];
+        const auto it = labels.find("com.docker.compose.project");
+        if (it != labels.end() && it->is_string()) ref.compose_project = it->get<std::string>();
+      }
+      out.emplace(ref.id, std::move(ref));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(Error::InvalidInput(fmt::format("containers/json: {}", e.what())));
+  }
+  return out;
+}
+
+Expected<std::map<std::string, ContainerRef>> DockerApi::ListContainers() const {
+  auto body = Get("/v1.41/containers/json");
+  if (!body) return Fail(body.error());
+  return ParseContainerList(*body);
+}
+
+}  // namespace deminer

@@ -1,0 +1,43 @@
+// A client for the Docker Engine API over its unix socket (Docker's, or
+// Podman's Docker-compatible service), through libcurl. This is the only file
+// that includes <curl/curl.h>. Calls are bounded by a timeout; the API is asked
+// only for what the scan needs, read-only.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/finding.h"
+
+namespace deminer {
+
+// Candidate sockets in the order a Docker client would try them: DOCKER_HOST
+// (unix:// only), /var/run/docker.sock, /run/podman/podman.sock, and the user's
+// $XDG_RUNTIME_DIR/podman/podman.sock. Only existing sockets are returned.
+std::vector<std::string> FindDockerSockets(const std::string& root = "/");
+
+class DockerApi {
+ public:
+  explicit DockerApi(std::string socket_path, long timeout_ms = 3000)
+      : socket_(std::move(socket_path)), timeout_ms_(timeout_ms) {}
+
+  // GET `path` (e.g. "/v1.41/containers/json"); the body on HTTP 2xx.
+  Expected<std::string> Get(const std::string& path) const;
+
+  // Running containers by full id.
+  Expected<std::map<std::string, ContainerRef>> ListContainers() const;
+
+  const std::string& socket_path() const { return socket_; }
+
+ private:
+  std::string socket_;
+  long timeout_ms_;
+};
+
+// Parses the body of GET /containers/json. Pure; exposed for tests and fuzzing.
+Expected<std::map<std::string, ContainerRef>> ParseContainerList(const std::string& body);
+
+}  // namespace deminer

@@ -1,0 +1,103 @@
+// Typed facts that sources read from the world and checks judge. A source never
+// decides what is bad; it records what it saw, and what it could not see as a Gap.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/finding.h"
+
+namespace deminer {
+
+struct Process {
+  int pid = 0;
+  int ppid = 0;
+  char state = '?';
+  std::string comm;               // kernel's 15-char name (/proc/PID/stat)
+  std::vector<std::string> argv;  // empty for kernel threads and zombies
+  std::string exe;                // readlink of /proc/PID/exe, " (deleted)" stripped
+  bool exe_deleted = false;
+  bool exe_unreadable = false;    // readlink refused (needs CAP_SYS_PTRACE) or vanished
+  bool kernel_thread = false;     // PF_KTHREAD
+  uint32_t uid = 0;               // real uid
+  uint64_t start_ticks = 0;       // since boot, in clock ticks
+  uint64_t cpu_ticks = 0;         // utime + stime
+  uint32_t threads = 0;
+  uint64_t hugetlb_kb = 0;        // HugetlbPages, RandomX maps its dataset there
+  uint64_t netns = 0;             // inode of /proc/PID/ns/net, 0 if unknown
+  std::vector<uint64_t> socket_inodes;
+  // inode of the socket on fd 0, 1 or 2, when one of them is a socket.
+  std::optional<uint64_t> stdio_socket;
+  std::vector<std::string> msr_paths;  // open /dev/cpu/N/msr
+  std::string container_id;            // from /proc/PID/cgroup, empty on the host
+  std::string container_runtime;       // "docker", "podman", ...
+
+  std::string CommandLine() const;  // argv joined, or "[comm]" when argv is empty
+  // The name a person would call it: argv[0]'s basename, else comm.
+  std::string DisplayName() const;
+};
+
+enum class Proto { kTcp, kUdp };
+
+struct Socket {
+  Proto proto = Proto::kTcp;
+  int family = 4;  // 4 or 6
+  std::string local_addr;
+  uint16_t local_port = 0;
+  std::string remote_addr;
+  uint16_t remote_port = 0;
+  int state = 0;  // TCP_* from <netinet/tcp.h>; UDP uses 7 (close) or 1 (established)
+  uint64_t inode = 0;
+  uint32_t uid = 0;
+  uint64_t netns = 0;
+  std::vector<int> pids;  // owners, filled by joining process fds
+
+  bool Listening() const;
+  // A connection to a remote peer: an established or opening TCP socket, or a
+  // connected UDP socket.
+  bool Connected() const;
+};
+
+std::string_view TcpStateName(int state);
+
+struct HostInfo {
+  std::string hostname;
+  std::string kernel;
+  long clock_ticks = 100;
+  uint64_t boot_time = 0;  // epoch seconds
+  double uptime_s = 0;
+  int cpus = 1;
+  std::optional<uint64_t> nr_hugepages;
+  std::optional<bool> msr_module_loaded;  // from /proc/modules; unset if unknown
+  uint64_t own_netns = 0;
+  int own_pid = 0;
+};
+
+struct Facts {
+  HostInfo host;
+  std::vector<Process> processes;
+  std::vector<Socket> sockets;
+  // Container id -> what the container API said about it (name, image...).
+  std::map<std::string, ContainerRef> containers;
+  // Pool addresses resolved from the rule pack's pool domains (--resolve only).
+  std::map<std::string, std::string> pool_addresses;  // ip -> domain
+  std::vector<Gap> gaps;
+
+  // Index by pid, rebuilt by Index() after processes change.
+  std::unordered_map<int, size_t> by_pid;
+  std::unordered_map<uint64_t, size_t> socket_by_inode;
+  void Index();
+
+  const Process* FindProcess(int pid) const;
+  const Socket* FindSocket(uint64_t inode) const;
+  // The container a process runs in, as the best reference we have.
+  std::optional<ContainerRef> ContainerOf(const Process& p) const;
+  // Parents of p, nearest first, up to pid 1 or the container's init (included).
+  std::vector<const Process*> Ancestry(const Process& p, size_t max_depth = 32) const;
+};
+
+}  // namespace deminer

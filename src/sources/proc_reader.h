@@ -1,0 +1,35 @@
+// Reads every process under a proc root (normally "/proc") into Process facts,
+// in parallel. Processes that vanish mid-read are dropped silently (they are no
+// longer there to judge); files the OS refuses become one aggregated Gap each,
+// naming the capability that would have opened them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "sources/facts.h"
+
+namespace deminer {
+
+struct ProcSweepOptions {
+  std::string proc_root = "/proc";
+  unsigned threads = 0;  // 0: one per core
+};
+
+struct ProcSweep {
+  std::vector<Process> processes;  // sorted by pid
+  std::vector<Gap> gaps;
+};
+
+// Fails only when the proc root itself cannot be listed.
+Expected<ProcSweep> SweepProcesses(const ProcSweepOptions& options);
+
+// Host facts: hostname, kernel, clock, boot time, huge pages, msr driver.
+// `root` is the file system root ("/" live); missing files leave fields unset.
+HostInfo ReadHostInfo(const std::string& root);
+
+// Reads a small file whole (bounded by max_bytes). Used by sources only.
+Expected<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 << 20);
+
+}  // namespace deminer

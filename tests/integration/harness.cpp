@@ -1,0 +1,272 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace deminer::it {
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string tmpl = "/tmp/deminer-it-XXXXXX";
+  path_ = mkdtemp(tmpl.data());
+  chmod(path_.c_str(), 0755);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+namespace {
+
+std::vector<char*> CStrings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (std::string& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+std::vector<std::string> Environment(const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string kv = *e;
+    const size_t eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : extra) env[k] = v;
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+std::string Slurp(int fd) {
+  std::string out;
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+Child::Child(const std::string& exe, const std::vector<std::string>& argv,
+             const std::map<std::string, std::string>& env) {
+  std::vector<std::string> args = argv;
+  std::vector<std::string> envs = Environment(env);
+  auto cargs = CStrings(args);
+  auto cenv = CStrings(envs);
+  pid_ = fork();
+  if (pid_ == 0) {
+    setpgid(0, 0);
+    const int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    execve(exe.c_str(), cargs.data(), cenv.data());
+    _exit(127);
+  }
+}
+
+Child::~Child() {
+  if (pid_ > 0) {
+    kill(-pid_, SIGKILL);  // its process group: children it spawned too
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool WaitForFile(const std::string& path, std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (access(path.c_str(), F_OK) == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+std::string ToolPath(const std::string& tool) { return std::string(DEMINER_TOOLS_DIR) + "/" + tool; }
+
+void CopyTool(const std::string& tool, const std::string& dest) {
+  fs::copy_file(ToolPath(tool), dest, fs::copy_options::overwrite_existing);
+  chmod(dest.c_str(), 0755);
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                  const std::map<std::string, std::string>& env) {
+  // Output goes to unlinked temp files, not pipes: daemons a command leaves
+  // behind (podman run -d leaves conmon) would hold a pipe open forever.
+  CommandResult r;
+  char out_name[] = "/tmp/deminer-it-out-XXXXXX";
+  char err_name[] = "/tmp/deminer-it-err-XXXXXX";
+  const int out = mkstemp(out_name);
+  const int err = mkstemp(err_name);
+  unlink(out_name);
+  unlink(err_name);
+  std::vector<std::string> args = argv;
+  std::vector<std::string> envs = Environment(env);
+  auto cargs = CStrings(args);
+  auto cenv = CStrings(envs);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out, 1);
+    dup2(err, 2);
+    const int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    execvpe(cargs[0], cargs.data(), cenv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  lseek(out, 0, SEEK_SET);
+  lseek(err, 0, SEEK_SET);
+  r.out = Slurp(out);
+  r.err = Slurp(err);
+  close(out);
+  close(err);
+  return r;
+}
+
+CommandResult RunDeminer(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv = {DEMINER_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, env);
+}
+
+nlohmann::json ScanJson(const std::vector<std::string>& args,
+                        const std::map<std::string, std::string>& env, int* exit_code) {
+  std::vector<std::string> argv = {"scan", "--format", "json", "--rules", MachineRulesDir()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const CommandResult r = RunDeminer(argv, env);
+  if (exit_code != nullptr) *exit_code = r.exit_code;
+  EXPECT_NE(r.exit_code, 2) << r.err;
+  try {
+    return nlohmann::json::parse(r.out);
+  } catch (const nlohmann::json::exception& e) {
+    ADD_FAILURE() << "deminer printed no JSON: " << e.what() << "\nstderr: " << r.err;
+    return nlohmann::json::object();
+  }
+}
+
+std::vector<nlohmann::json> FindingsOf(const nlohmann::json& scan, const std::string& check,
+                                       const std::string& needle) {
+  std::vector<nlohmann::json> out;
+  if (!scan.contains("findings")) return out;
+  for (const auto& f : scan["findings"]) {
+    if (f["check"] == check && f["subject"].get<std::string>().find(needle) != std::string::npos) {
+      out.push_back(f);
+    }
+  }
+  return out;
+}
+
+std::string MachineRulesDir() {
+  return std::string(DEMINER_SOURCE_DIR) + "/tests/integration/testdata/machine-rules";
+}
+
+NetNs::NetNs() : name_(fmt::format("deminer-it-{}", getpid())) {
+  RunCommand({"ip", "netns", "del", name_});
+  ok_ = RunCommand({"ip", "netns", "add", name_}).exit_code == 0 &&
+        RunCommand({"ip", "-n", name_, "link", "set", "lo", "up"}).exit_code == 0;
+}
+
+NetNs::~NetNs() { RunCommand({"ip", "netns", "del", name_}); }
+
+Podman::Podman() {
+  if (RunCommand({"podman", "--version"}).exit_code != 0) {
+    why_not_ = "podman is not installed (scripts/deps.sh installs it)";
+    return;
+  }
+  // Podman's defaults fail here (RLIMIT_NOFILE, crun on hybrid cgroups).
+  std::ofstream(dir_ / "containers.conf")
+      << "[containers]\ndefault_ulimits = []\n[engine]\ncgroup_manager = \"cgroupfs\"\n"
+         "runtime = \"runc\"\n";
+  const std::string rootfs = dir_ / "rootfs";
+  fs::create_directories(rootfs + "/bin");
+  fs::create_directories(rootfs + "/tmp");
+  fs::create_directories(rootfs + "/app");
+  fs::copy_file("/bin/busybox", rootfs + "/bin/busybox");
+  for (const char* applet : {"sh", "sleep", "ls", "cat", "ps"}) {
+    fs::create_symlink("busybox", rootfs + "/bin/" + applet);
+  }
+  CopyTool("imitation_miner", rootfs + "/tmp/javae");
+  CopyTool("imitation_miner", rootfs + "/app/node");
+  image_ = fmt::format("localhost/deminer-it-{}:1", getpid());
+  const std::string tar = dir_ / "rootfs.tar";
+  if (RunCommand({"tar", "-C", rootfs, "-cf", tar, "."}).exit_code != 0) {
+    why_not_ = "tar failed";
+    return;
+  }
+  const CommandResult imported = RunCommand({"podman", "import", tar, image_}, Env());
+  if (imported.exit_code != 0) {
+    why_not_ = "podman import failed: " + imported.err;
+    return;
+  }
+  socket_ = dir_ / "docker.sock";
+  std::vector<std::string> argv = {"podman", "system", "service", "--time=0", "unix://" + socket_};
+  std::vector<std::string> envs = Environment(Env());
+  auto cargs = CStrings(argv);
+  auto cenv = CStrings(envs);
+  service_ = fork();
+  if (service_ == 0) {
+    setpgid(0, 0);
+    const int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execvpe("podman", cargs.data(), cenv.data());
+    _exit(127);
+  }
+  struct stat st {};
+  for (int i = 0; i < 300 && stat(socket_.c_str(), &st) != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ok_ = S_ISSOCK(st.st_mode);
+  if (!ok_) why_not_ = "podman system service did not create its socket in 15 s";
+}
+
+Podman::~Podman() {
+  for (const std::string& c : containers_) RunCommand({"podman", "rm", "-f", "-t", "0", c}, Env());
+  if (service_ > 0) {
+    kill(-service_, SIGTERM);
+    kill(service_, SIGTERM);
+    waitpid(service_, nullptr, 0);
+  }
+  if (!image_.empty()) RunCommand({"podman", "rmi", "-f", image_}, Env());
+}
+
+std::map<std::string, std::string> Podman::Env() const {
+  return {{"CONTAINERS_CONF", dir_ / "containers.conf"}};
+}
+
+std::string Podman::RunDetached(const std::string& name, const std::vector<std::string>& args,
+                                const std::vector<std::string>& cmd) {
+  std::vector<std::string> argv = {"podman", "run", "-d", "--name", name};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(image_);
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  const CommandResult r = RunCommand(argv, Env());
+  containers_.push_back(name);
+  if (r.exit_code != 0) {
+    ADD_FAILURE() << "podman run failed: " << r.err;
+    return "";
+  }
+  std::string id = r.out;
+  while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+  return id;
+}
+
+}  // namespace deminer::it

@@ -57,7 +57,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
 
   // The network scope needs processes too: they own the sockets and name the
   // namespaces to visit.
-  auto sweep = SweepProcesses({proc_root, options.threads});
+  auto sweep = SweepProcesses({proc_root, options.threads, facts.host.own_mntns});
   if (sweep) {
     facts.processes = std::move(sweep->processes);
     std::move(sweep->gaps.begin(), sweep->gaps.end(), std::back_inserter(facts.gaps));

@@ -1,9 +1,11 @@
 #include "sources/docker_api.h"
 
+#include <dlfcn.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <memory>
+#include <type_traits>
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -27,8 +29,53 @@ size_t Append(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// libcurl is opened on first use, not linked: it pulls in some thirty shared
+// libraries (GnuTLS, Kerberos, LDAP...) whose loading and constructors cost
+// ~7 ms at every start, a tenth of the whole scan budget, on hosts that may
+// have no container API at all.
+struct CurlLib {
+  CURLcode (*global_init)(long);
+  CURL* (*easy_init)();
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  void (*easy_cleanup)(CURL*);
+  const char* (*easy_strerror)(CURLcode);
+  std::string error;  // why it could not be loaded; empty when loaded
+
+  static const CurlLib& Get() {
+    static const CurlLib lib = Load();
+    return lib;
+  }
+
+ private:
+  static CurlLib Load() {
+    CurlLib l{};
+    void* h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (h == nullptr) {
+      l.error = std::string("cannot load libcurl.so.4: ") + dlerror();
+      return l;
+    }
+    const auto sym = [&](const char* name, auto& fn) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(h, name));
+      if (fn == nullptr && l.error.empty()) l.error = std::string("libcurl lacks ") + name;
+    };
+    sym("curl_global_init", l.global_init);
+    sym("curl_easy_init", l.easy_init);
+    sym("curl_easy_setopt", l.easy_setopt);
+    sym("curl_easy_perform", l.easy_perform);
+    sym("curl_easy_getinfo", l.easy_getinfo);
+    sym("curl_easy_cleanup", l.easy_cleanup);
+    sym("curl_easy_strerror", l.easy_strerror);
+    if (l.error.empty() && l.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      l.error = "curl_global_init failed";
+    }
+    return l;  // the handle stays open for the life of the process
+  }
+};
+
 struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  void operator()(CURL* c) const { CurlLib::Get().easy_cleanup(c); }
 };
 
 }  // namespace
@@ -52,28 +99,28 @@ std::vector<std::string> FindDockerSockets(const std::string& root) {
 }
 
 Expected<std::string> DockerApi::Get(const std::string& path) const {
-  static const bool global_init = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == 0; }();
-  if (!global_init) return Fail(Error::Internal("curl_global_init failed"));
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  const CurlLib& lib = CurlLib::Get();
+  if (!lib.error.empty()) return Fail(Error::Unavailable(lib.error));
+  std::unique_ptr<CURL, CurlDeleter> curl(lib.easy_init());
   if (!curl) return Fail(Error::Internal("curl_easy_init failed"));
   std::string body;
   const std::string url = "http://localhost" + path;
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_.c_str());
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms_);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  lib.easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_.c_str());
+  lib.easy_setopt(c, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms_);
+  lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &body);
   // Only the unix socket: never follow a redirect to a network host.
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  const CURLcode rc = curl_easy_perform(c);
+  lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  const CURLcode rc = lib.easy_perform(c);
   if (rc != CURLE_OK) {
     return Fail(Error::Unavailable(fmt::format("Docker API {} {}: {}", socket_, path,
-                                               curl_easy_strerror(rc))));
+                                               lib.easy_strerror(rc))));
   }
   long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) {
     return Fail(Error::Unavailable(
         fmt::format("Docker API {} {}: HTTP {}", socket_, path, status)));

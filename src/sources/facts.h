@@ -23,12 +23,13 @@ struct Process {
   bool exe_deleted = false;
   bool exe_unreadable = false;    // readlink refused (needs CAP_SYS_PTRACE) or vanished
   bool kernel_thread = false;     // PF_KTHREAD
-  uint32_t uid = 0;               // real uid
+  uint32_t uid = 0;               // effective uid (owner of /proc/PID)
   uint64_t start_ticks = 0;       // since boot, in clock ticks
   uint64_t cpu_ticks = 0;         // utime + stime
   uint32_t threads = 0;
   uint64_t hugetlb_kb = 0;        // HugetlbPages, RandomX maps its dataset there
   uint64_t netns = 0;             // inode of /proc/PID/ns/net, 0 if unknown
+  uint64_t mntns = 0;             // inode of /proc/PID/ns/mnt, 0 if unknown
   std::vector<uint64_t> socket_inodes;
   // inode of the socket on fd 0, 1 or 2, when one of them is a socket.
   std::optional<uint64_t> stdio_socket;
@@ -74,6 +75,7 @@ struct HostInfo {
   std::optional<uint64_t> nr_hugepages;
   std::optional<bool> msr_module_loaded;  // from /proc/modules; unset if unknown
   uint64_t own_netns = 0;
+  uint64_t own_mntns = 0;
   int own_pid = 0;
 };
 

@@ -47,6 +47,7 @@ Expected<StatFields> ParseStat(std::string_view text) {
   f.stime = *stime;
   f.threads = static_cast<uint32_t>(std::min<uint64_t>(*threads, UINT32_MAX));
   f.start_ticks = *start;
+  if (fields.size() > 20) f.vsize = ParseUint(fields[20]).value_or(0);
   return f;
 }
 

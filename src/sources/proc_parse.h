@@ -24,6 +24,7 @@ struct StatFields {
   uint64_t stime = 0;
   uint32_t threads = 0;
   uint64_t start_ticks = 0;
+  uint64_t vsize = 0;  // bytes of virtual memory
 };
 inline constexpr uint64_t kPfKthread = 0x00200000;
 

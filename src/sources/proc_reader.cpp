@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -20,9 +21,22 @@
 namespace deminer {
 namespace {
 
+// The head of a record getdents64 fills (glibc declares no type for it); the
+// NUL-terminated name follows at byte 19.
+struct DirentHead {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+};
+constexpr size_t kDirentNameOffset = 19;
+
 // Reads the file `name` under directory fd `dir` into `buf` (cleared first).
-// Returns 0 or the errno of the failing call.
-int ReadAt(int dir, const char* name, std::string& buf, size_t max_bytes) {
+// Returns 0 or the errno of the failing call. `whole_record`: the file is one
+// seq_file record (stat, status, cmdline, cgroup), so a short read is the end
+// and the extra read() that would return 0 is saved. Multi-record files such
+// as /proc/net/tcp may return short reads mid-file and must pass false.
+int ReadAt(int dir, const char* name, std::string& buf, size_t max_bytes,
+           bool whole_record = false) {
   buf.clear();
   const int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno;
@@ -37,6 +51,7 @@ int ReadAt(int dir, const char* name, std::string& buf, size_t max_bytes) {
     }
     if (n == 0) break;
     buf.append(chunk, static_cast<size_t>(n));
+    if (whole_record && static_cast<size_t>(n) < sizeof chunk) break;
   }
   close(fd);
   return err;
@@ -57,39 +72,57 @@ struct Counters {
   size_t status_denied = 0;
 };
 
-// Reads the fd table: socket inodes and open msr devices.
-int ReadFds(int piddir, Process& p) {
-  const int fddir = openat(piddir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+// Reads the fd table: socket inodes and open msr devices. getdents64 is
+// called directly: opendir/readdir would add an fcntl and a buffer per call.
+int ReadFds(int procdir, const char* fd_path, Process& p) {
+  const int fddir = openat(procdir, fd_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fddir < 0) return errno;
-  DIR* d = fdopendir(fddir);
-  if (d == nullptr) {
-    const int err = errno;
-    close(fddir);
-    return err;
-  }
+  alignas(8) char entries[16384];
   std::string link;
-  while (const dirent* e = readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    if (ReadLinkAt(fddir, e->d_name, link) != 0) continue;  // closed meanwhile
-    if (const auto inode = ParseBracketInode(link, "socket")) {
-      p.socket_inodes.push_back(*inode);
-      const auto fdnum = ParseUint(e->d_name);
-      if (fdnum && *fdnum <= 2 && !p.stdio_socket) p.stdio_socket = *inode;
-    } else if (link.starts_with("/dev/cpu/") && link.ends_with("/msr")) {
-      p.msr_paths.push_back(link);
+  while (true) {
+    const long n = syscall(SYS_getdents64, fddir, entries, sizeof entries);
+    if (n <= 0) break;
+    for (long off = 0; off < n;) {
+      const auto* e = reinterpret_cast<const DirentHead*>(entries + off);
+      const char* name = entries + off + kDirentNameOffset;
+      off += e->d_reclen;
+      if (name[0] == '.') continue;
+      if (ReadLinkAt(fddir, name, link) != 0) continue;  // closed meanwhile
+      if (const auto inode = ParseBracketInode(link, "socket")) {
+        p.socket_inodes.push_back(*inode);
+        const auto fdnum = ParseUint(name);
+        if (fdnum && *fdnum <= 2 && !p.stdio_socket) p.stdio_socket = *inode;
+      } else if (link.starts_with("/dev/cpu/") && link.ends_with("/msr")) {
+        p.msr_paths.push_back(link);
+      }
     }
+    // A short batch means the table is done; skip the getdents that returns 0.
+    if (static_cast<size_t>(n) < sizeof entries / 2) break;
   }
-  closedir(d);
+  close(fddir);
   return 0;
 }
 
 // Reads one process; false when it vanished or is not a process directory.
-bool ReadProcess(int procdir, const char* pid_name, Process& p, Counters& c) {
-  const int dir = openat(procdir, pid_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return false;
+bool ReadProcess(int procdir, const char* pid_name, uint64_t own_mntns, Process& p, Counters& c) {
+  // Paths are opened relative to /proc as "PID/name" rather than through an fd
+  // of /proc/PID: that saves an open and a close a process (a tenth of the
+  // sweep). A pid reused between two of these reads would need the kernel to
+  // wrap pid_max within the sweep's few milliseconds.
+  char path[64];
+  const size_t prefix = std::strlen(pid_name);
+  if (prefix + 16 > sizeof path) return false;
+  std::memcpy(path, pid_name, prefix);
+  path[prefix] = '/';
+  const auto at = [&](const char* name) {
+    std::strcpy(path + prefix + 1, name);
+    return path;
+  };
+  const int dir = procdir;
   thread_local std::string buf;
   bool ok = false;
-  if (ReadAt(dir, "stat", buf, 4096) == 0) {
+  uint64_t vsize = 0;
+  if (ReadAt(dir, at("stat"), buf, 4096, true) == 0) {
     if (auto st = ParseStat(buf)) {
       ok = true;
       p.pid = st->pid;
@@ -100,20 +133,26 @@ bool ReadProcess(int procdir, const char* pid_name, Process& p, Counters& c) {
       p.cpu_ticks = st->utime + st->stime;
       p.threads = st->threads;
       p.start_ticks = st->start_ticks;
+      vsize = st->vsize;
     }
   }
   if (ok && !p.kernel_thread) {
-    const int status_err = ReadAt(dir, "status", buf, 16384);
-    if (status_err == 0) {
-      const StatusFields sf = ParseStatus(buf);
-      p.uid = sf.uid;
-      p.hugetlb_kb = sf.hugetlb_kb;
-    } else if (status_err == EACCES || status_err == EPERM) {
-      ++c.status_denied;
+    struct stat st {};
+    if (fstatat(procdir, pid_name, &st, 0) == 0) p.uid = st.st_uid;
+    // HugetlbPages only counts in processes that map a lot: RandomX's dataset
+    // alone is 2 GiB. Small processes skip the (costly) status file.
+    constexpr uint64_t kHugeCandidate = uint64_t{256} << 20;
+    if (vsize >= kHugeCandidate) {
+      const int status_err = ReadAt(dir, at("status"), buf, 16384, true);
+      if (status_err == 0) {
+        p.hugetlb_kb = ParseStatus(buf).hugetlb_kb;
+      } else if (status_err == EACCES || status_err == EPERM) {
+        ++c.status_denied;
+      }
     }
-    if (ReadAt(dir, "cmdline", buf, 256 * 1024) == 0) p.argv = ParseCmdline(buf);
+    if (ReadAt(dir, at("cmdline"), buf, 256 * 1024, true) == 0) p.argv = ParseCmdline(buf);
     std::string link;
-    const int exe_err = ReadLinkAt(dir, "exe", link);
+    const int exe_err = ReadLinkAt(dir, at("exe"), link);
     if (exe_err == 0) {
       constexpr std::string_view kDeleted = " (deleted)";
       if (link.ends_with(kDeleted)) {
@@ -125,19 +164,23 @@ bool ReadProcess(int procdir, const char* pid_name, Process& p, Counters& c) {
       p.exe_unreadable = p.state != 'Z';
       if (exe_err == EACCES || exe_err == EPERM) ++c.exe_denied;
     }
-    if (ReadAt(dir, "cgroup", buf, 65536) == 0) {
-      if (auto cg = ParseCgroup(buf)) {
-        p.container_id = std::move(cg->id);
-        p.container_runtime = std::move(cg->runtime);
-      }
-    }
-    if (ReadLinkAt(dir, "ns/net", link) == 0) {
+    if (ReadLinkAt(dir, at("ns/net"), link) == 0) {
       p.netns = ParseBracketInode(link, "net").value_or(0);
     }
-    const int fd_err = ReadFds(dir, p);
+    if (ReadLinkAt(dir, at("ns/mnt"), link) == 0) {
+      p.mntns = ParseBracketInode(link, "mnt").value_or(0);
+    }
+    if (own_mntns == 0 || p.mntns != own_mntns) {
+      if (ReadAt(dir, at("cgroup"), buf, 65536, true) == 0) {
+        if (auto cg = ParseCgroup(buf)) {
+          p.container_id = std::move(cg->id);
+          p.container_runtime = std::move(cg->runtime);
+        }
+      }
+    }
+    const int fd_err = ReadFds(dir, at("fd"), p);
     if (fd_err == EACCES || fd_err == EPERM) ++c.fd_denied;
   }
-  close(dir);
   return ok;
 }
 
@@ -193,7 +236,7 @@ Expected<ProcSweep> SweepProcesses(const ProcSweepOptions& options) {
       const size_t end = std::min(begin + kBatch, names.size());
       for (size_t i = begin; i < end; ++i) {
         Process p;
-        if (ReadProcess(procdir, names[i].c_str(), p, shard.counters)) {
+        if (ReadProcess(procdir, names[i].c_str(), options.own_mntns, p, shard.counters)) {
           shard.processes.push_back(std::move(p));
         }
       }
@@ -267,6 +310,10 @@ HostInfo ReadHostInfo(const std::string& root) {
   char link[64] = {};
   if (readlink((base + "/proc/self/ns/net").c_str(), link, sizeof link - 1) > 0) {
     h.own_netns = ParseBracketInode(link, "net").value_or(0);
+  }
+  char mnt[64] = {};
+  if (readlink((base + "/proc/self/ns/mnt").c_str(), mnt, sizeof mnt - 1) > 0) {
+    h.own_mntns = ParseBracketInode(mnt, "mnt").value_or(0);
   }
   return h;
 }

@@ -53,7 +53,7 @@ Finding ProcessFinding(const CheckInfo& info, const CheckContext& ctx, const Pro
   f.path = p.exe;
   auto& e = f.evidence;
   e["pid"] = p.pid;
-  e["user"] = p.uid;
+  e["uid"] = p.uid;
   e["exe"] = p.exe.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(Printable(p.exe));
   if (p.exe_deleted) e["exe_deleted"] = true;
   e["cmdline"] = Printable(p.CommandLine());

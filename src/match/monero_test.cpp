@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "match/keccak.h"
 
 namespace deminer {
@@ -34,6 +37,57 @@ TEST(MoneroAddressTest, AcceptsSeedWalletWithValidChecksum) {
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->type, MoneroAddressType::kStandard);
   EXPECT_TRUE(a->mainnet);
+}
+
+// Monero's block base58: 8-byte blocks to 11 characters, the last partial
+// block to its own size. Only for building test addresses.
+std::string EncodeBase58(const std::vector<uint8_t>& data) {
+  static constexpr std::string_view kAlphabet =
+      "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+  static constexpr size_t kSizes[] = {0, 2, 3, 5, 6, 7, 9, 10, 11};
+  std::string out;
+  for (size_t i = 0; i < data.size(); i += 8) {
+    const size_t n = std::min<size_t>(8, data.size() - i);
+    uint64_t v = 0;
+    for (size_t k = 0; k < n; ++k) v = (v << 8) | data[i + k];
+    std::string block(kSizes[n], '1');
+    for (size_t k = kSizes[n]; k > 0 && v > 0; --k) {
+      block[k - 1] = kAlphabet[v % 58];
+      v /= 58;
+    }
+    out += block;
+  }
+  return out;
+}
+
+std::string MakeAddress(uint8_t network, size_t extra_bytes) {
+  std::vector<uint8_t> raw = {network};
+  for (size_t i = 0; i < 64 + extra_bytes; ++i) raw.push_back(static_cast<uint8_t>(i * 7 + 3));
+  const auto h = Keccak256(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
+  raw.insert(raw.end(), h.begin(), h.begin() + 4);
+  return EncodeBase58(raw);
+}
+
+TEST(MoneroAddressTest, RecognisesSubaddressAndIntegratedAddresses) {
+  const std::string sub = MakeAddress(42, 0);
+  ASSERT_EQ(sub.size(), 95u);
+  EXPECT_EQ(sub[0], '8');
+  const auto s = ParseMoneroAddress(sub);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->type, MoneroAddressType::kSubaddress);
+
+  const std::string integrated = MakeAddress(19, 8);
+  ASSERT_EQ(integrated.size(), 106u);
+  const auto i = ParseMoneroAddress(integrated);
+  ASSERT_TRUE(i.has_value());
+  EXPECT_EQ(i->type, MoneroAddressType::kIntegrated);
+
+  // A standard address built the same way passes too.
+  EXPECT_TRUE(ParseMoneroAddress(MakeAddress(18, 0)).has_value());
+  // A standard-address network byte on an integrated-address length is rejected.
+  EXPECT_FALSE(ParseMoneroAddress(MakeAddress(18, 8)).has_value());
+  // Unknown network byte.
+  EXPECT_FALSE(ParseMoneroAddress(MakeAddress(77, 0)).has_value());
 }
 
 TEST(MoneroAddressTest, RejectsOneChangedCharacter) {

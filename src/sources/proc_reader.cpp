@@ -259,16 +259,19 @@ Expected<ProcSweep> SweepProcesses(const ProcSweepOptions& options) {
   std::sort(out.processes.begin(), out.processes.end(),
             [](const Process& a, const Process& b) { return a.pid < b.pid; });
   constexpr std::string_view kPtrace = "root or CAP_SYS_PTRACE";
+  const auto n = [](size_t count) {
+    return fmt::format("{} process{}", count, count == 1 ? "" : "es");
+  };
   if (total.exe_denied) {
-    out.gaps.push_back({fmt::format("executables of {} processes", total.exe_denied),
+    out.gaps.push_back({"executables of " + n(total.exe_denied),
                         "readlink /proc/PID/exe: permission denied", std::string(kPtrace)});
   }
   if (total.fd_denied) {
-    out.gaps.push_back({fmt::format("open files and sockets of {} processes", total.fd_denied),
+    out.gaps.push_back({"open files and sockets of " + n(total.fd_denied),
                         "/proc/PID/fd: permission denied", std::string(kPtrace)});
   }
   if (total.status_denied) {
-    out.gaps.push_back({fmt::format("status of {} processes", total.status_denied),
+    out.gaps.push_back({"status of " + n(total.status_denied),
                         "/proc/PID/status: permission denied", std::string(kPtrace)});
   }
   return out;

@@ -96,6 +96,24 @@ TEST(LiveScanTest, WeakHintsStayBelowHigh) {
   EXPECT_EQ(f[0]["severity"], "low");
 }
 
+// The same over IPv6 loopback: sock_diag's AF_INET6 dump, and owners joined.
+TEST(LiveScanTest, PoolConnectionOverIpv6IsFound) {
+  TempDir dir;
+  const std::string ready = dir / "ready";
+  CopyTool("imitation_miner", dir / "kdevtmpfsi");
+  Child miner(dir / "kdevtmpfsi", {dir / "kdevtmpfsi"},
+              {{"IMITATION_LISTEN", "[::1]:3333"},
+               {"IMITATION_CONNECT", "[::1]:3333"},
+               {"IMITATION_READY", ready}});
+  ASSERT_TRUE(WaitForFile(ready));
+  const auto scan = ScanJson({"--only", "network"});
+  const auto f = FindingsOf(scan, "net.pool-connection", fmt::format("[::1]:3333 (pid {} ", miner.pid()));
+  ASSERT_EQ(f.size(), 1u) << scan.dump(2);
+  // A known miner name on a pool port: the owner makes it high, not just medium.
+  EXPECT_EQ(f[0]["severity"], "high");
+  EXPECT_EQ(f[0]["evidence"]["protocol"], "tcp");
+}
+
 // A shell whose stdin/stdout is a TCP connection, as `bash -i >& /dev/tcp/...` leaves it.
 TEST(LiveScanTest, ReverseShellOnLoopbackIsCritical) {
   const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -1,4 +1,6 @@
 // deminer's entry point: parses the command line and dispatches. Nothing else.
+#include <iostream>
+
 #include <CLI/CLI.hpp>
 
 #include "app/commands.h"
@@ -43,8 +45,14 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitClean : kExitError;
   }
-  if (*scan_cmd) return RunScanCommand(scan);
-  if (*checks_cmd) return RunChecksCommand(checks_format);
-  if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
+  // Errors are values inside deminer; anything thrown here is a bug or an
+  // allocation failure, and still ends with the documented exit code.
+  try {
+    if (*scan_cmd) return RunScanCommand(scan);
+    if (*checks_cmd) return RunChecksCommand(checks_format);
+    if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
+  } catch (const std::exception& e) {
+    std::cerr << "deminer: internal error: " << e.what() << "\n";
+  }
   return kExitError;
 }

@@ -7,7 +7,7 @@
 
 namespace deminer {
 
-#define DEMINER_CHECK(symbol) extern const Check symbol;
+#define DEMINER_CHECK(symbol) extern const Check symbol;  // NOLINT(bugprone-macro-parentheses)
 #include "checks/check_list.inc"
 #undef DEMINER_CHECK
 

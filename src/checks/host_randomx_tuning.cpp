@@ -17,7 +17,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   Finding f = NewFinding(kHostRandomxTuning.info, msr && huge ? Severity::kMedium : Severity::kLow,
                          fmt::format("host {}", h.hostname), "host");
   if (msr) f.evidence["msr_module"] = "loaded (listed in /proc/modules)";
-  if (huge) f.evidence["vm.nr_hugepages"] = *h.nr_hugepages;
+  if (huge) f.evidence["vm.nr_hugepages"] = h.nr_hugepages.value_or(0);
   out.push_back(std::move(f));
 }
 

@@ -13,6 +13,11 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const Socket& s : ctx.facts.sockets) {
     if (!s.Connected()) continue;
     const std::string* source = ctx.rules.MatchC2(s.remote_addr, s.remote_port);
+    // A C2 domain that --resolve looked up.
+    const auto resolved = ctx.facts.c2_addresses.find(s.remote_addr);
+    if (source == nullptr && resolved != ctx.facts.c2_addresses.end()) {
+      source = ctx.rules.MatchC2(resolved->second, s.remote_port);
+    }
     const auto port = ctx.rules.c2_ports.find(s.remote_port);
     const bool by_port = port != ctx.rules.c2_ports.end();
     if (source == nullptr && !by_port) continue;
@@ -20,6 +25,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     Finding f = SocketFinding(kNetIocAddress.info, ctx, s,
                               source != nullptr ? Severity::kCritical : Severity::kMedium);
     if (source != nullptr) f.evidence["ioc"] = *source;
+    if (resolved != ctx.facts.c2_addresses.end()) f.evidence["resolved_from"] = resolved->second;
     if (by_port) f.evidence["ioc_port"] = fmt::format("{} ({})", s.remote_port, port->second);
     out.push_back(std::move(f));
   }
@@ -33,7 +39,8 @@ const Check kNetIocAddress = {
      "Treat the host as compromised: isolate it (or the container's network), collect "
      "evidence, block the address on egress, and rotate credentials the process could read.",
      "Connections whose remote address (or address:port) is a C2, dropper or download host "
-     "from the rule pack or a Loki c2-iocs.txt; the C2 port alone is medium."},
+     "from the rule pack or a Loki c2-iocs.txt, or an address such a domain resolves to "
+     "(--resolve); the C2 port alone is medium."},
     Run};
 
 }  // namespace deminer

@@ -33,5 +33,22 @@ TEST(NetIocAddressCheckTest, FlagsSeedC2AndC2Port) {
   EXPECT_TRUE(out[0].evidence["process"].is_null());
 }
 
+TEST(NetIocAddressCheckTest, MatchesResolvedC2Domain) {
+  Facts facts = BaseFacts();
+  Socket s;
+  s.local_addr = "10.0.0.5";
+  s.local_port = 50000;
+  s.remote_addr = "198.51.100.77";
+  s.remote_port = 443;
+  s.state = TCP_ESTABLISHED;
+  s.inode = 1;
+  facts.sockets = {s};
+  facts.c2_addresses["198.51.100.77"] = "accrochezvous.fr";  // as --resolve would find it
+  const auto out = RunCheck(kNetIocAddress, facts);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].severity, Severity::kCritical);
+  EXPECT_EQ(out[0].evidence["resolved_from"], "accrochezvous.fr");
+}
+
 }  // namespace
 }  // namespace deminer

@@ -45,6 +45,29 @@ void AddContainerNames(Facts& facts, const std::string& root) {
   }
 }
 
+// Pool and C2 domains of the rule pack, looked up so connections can be
+// matched by address. Only with --resolve: it sends DNS queries.
+void ResolveRuleDomains(const RulePack& rules, Facts& facts) {
+  std::vector<std::string> names;
+  std::set<std::string> c2;
+  names.reserve(rules.pool_domains.size() + rules.c2_addresses.size());
+  for (const auto& [domain, source] : rules.pool_domains) names.push_back(domain);
+  for (const auto& [entry, source] : rules.c2_addresses) {
+    // Domain names only: no port, and not an IPv4 or IPv6 literal.
+    const bool domain = entry.find(':') == std::string::npos &&
+                        entry.find_first_of("abcdefghijklmnopqrstuvwxyz") != std::string::npos;
+    if (domain && c2.insert(entry).second) names.push_back(entry);
+  }
+  std::vector<std::string> failed;
+  for (auto& [ip, name] : ResolveAll(names, failed)) {
+    (c2.contains(name) ? facts.c2_addresses : facts.pool_addresses).emplace(ip, name);
+  }
+  if (!failed.empty()) {
+    facts.gaps.push_back({fmt::format("{} of {} pool and C2 domains", failed.size(), names.size()),
+                          "did not resolve", "DNS"});
+  }
+}
+
 }  // namespace
 
 Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
@@ -69,16 +92,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
     facts.sockets = std::move(sockets.sockets);
     std::move(sockets.gaps.begin(), sockets.gaps.end(), std::back_inserter(facts.gaps));
     JoinSocketOwners(facts.sockets, facts.processes);
-    if (options.resolve) {
-      std::vector<std::string> names;
-      for (const auto& [domain, source] : rules.pool_domains) names.push_back(domain);
-      std::vector<std::string> failed;
-      facts.pool_addresses = ResolveAll(names, failed);
-      if (!failed.empty()) {
-        facts.gaps.push_back({fmt::format("{} of {} pool domains", failed.size(), names.size()),
-                              "did not resolve", "DNS"});
-      }
-    }
+    if (options.resolve) ResolveRuleDomains(rules, facts);
   }
   if (options.root == "/") AddContainerNames(facts, options.root);
   facts.Index();

@@ -75,7 +75,7 @@ class Scorer {
     v_.wallet = true;
     if (seed != nullptr) {
       Add("known wallet", w, 5, *seed);
-    } else {
+    } else if (addr) {
       Add("Monero wallet", w, 4,
           std::string("valid Monero ") + std::string(MoneroAddressTypeName(addr->type)) +
               " address (base58 + Keccak checksum)" + (from_wallet_option ? ", given as -u" : ""));
@@ -83,9 +83,7 @@ class Scorer {
   }
 
   MinerVerdict Finish() {
-    if (v_.pool && v_.wallet) {
-      v_.severity = Severity::kCritical;
-    } else if (v_.score >= 6) {
+    if ((v_.pool && v_.wallet) || v_.score >= 6) {
       v_.severity = Severity::kCritical;
     } else if (v_.score >= 4) {
       v_.severity = Severity::kHigh;

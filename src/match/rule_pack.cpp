@@ -266,6 +266,7 @@ void RulePack::LoadLoki(const std::string& path, std::string_view kind) {
 Expected<void> RulePack::CompileFilenameIocs() {
   if (filename_iocs.empty()) return {};
   std::vector<PatternSpec> specs;
+  specs.reserve(filename_iocs.size());
   for (const FilenameIoc& f : filename_iocs) specs.push_back({f.regex, true});
   std::vector<PatternRejection> rejected;
   auto db = PatternDb::Compile(specs, rejected);

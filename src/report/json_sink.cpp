@@ -1,3 +1,4 @@
+#include <cmath>
 #include <ctime>
 
 #include <fmt/chrono.h>
@@ -56,7 +57,7 @@ nlohmann::ordered_json ScanToJson(const RunInfo& run) {
   j["tool"] = {{"name", "deminer"}, {"version", run.tool_version}, {"rules", run.rules_version}};
   j["host"] = {{"hostname", r.host.hostname}, {"kernel", r.host.kernel}};
   j["started_at"] = Iso8601(r.started_at);
-  j["duration_ms"] = static_cast<int64_t>(r.duration_ms + 0.5);
+  j["duration_ms"] = std::llround(r.duration_ms);
   auto findings = nlohmann::ordered_json::array();
   for (const Finding& f : r.findings) findings.push_back(FindingToJson(f));
   j["findings"] = std::move(findings);

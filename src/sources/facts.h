@@ -85,8 +85,9 @@ struct Facts {
   std::vector<Socket> sockets;
   // Container id -> what the container API said about it (name, image...).
   std::map<std::string, ContainerRef> containers;
-  // Pool addresses resolved from the rule pack's pool domains (--resolve only).
-  std::map<std::string, std::string> pool_addresses;  // ip -> domain
+  // Addresses of the rule pack's pool and C2 domains (--resolve only): ip -> domain.
+  std::map<std::string, std::string> pool_addresses;
+  std::map<std::string, std::string> c2_addresses;
   std::vector<Gap> gaps;
 
   // Index by pid, rebuilt by Index() after processes change.

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -110,12 +111,8 @@ bool ReadProcess(int procdir, const char* pid_name, uint64_t own_mntns, Process&
   // sweep). A pid reused between two of these reads would need the kernel to
   // wrap pid_max within the sweep's few milliseconds.
   char path[64];
-  const size_t prefix = std::strlen(pid_name);
-  if (prefix + 16 > sizeof path) return false;
-  std::memcpy(path, pid_name, prefix);
-  path[prefix] = '/';
   const auto at = [&](const char* name) {
-    std::strcpy(path + prefix + 1, name);
+    std::snprintf(path, sizeof path, "%s/%s", pid_name, name);
     return path;
   };
   const int dir = procdir;
@@ -150,7 +147,7 @@ bool ReadProcess(int procdir, const char* pid_name, uint64_t own_mntns, Process&
         ++c.status_denied;
       }
     }
-    if (ReadAt(dir, at("cmdline"), buf, 256 * 1024, true) == 0) p.argv = ParseCmdline(buf);
+    if (ReadAt(dir, at("cmdline"), buf, size_t{256} << 10, true) == 0) p.argv = ParseCmdline(buf);
     std::string link;
     const int exe_err = ReadLinkAt(dir, at("exe"), link);
     if (exe_err == 0) {
@@ -159,7 +156,7 @@ bool ReadProcess(int procdir, const char* pid_name, uint64_t own_mntns, Process&
         p.exe_deleted = true;
         link.resize(link.size() - kDeleted.size());
       }
-      p.exe = std::move(link);
+      p.exe = link;
     } else {
       p.exe_unreadable = p.state != 'Z';
       if (exe_err == EACCES || exe_err == EPERM) ++c.exe_denied;

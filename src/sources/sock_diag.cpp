@@ -103,7 +103,7 @@ Expected<void> SockDiag::Dump(int family, int protocol, std::vector<Socket>& out
     return Fail(Error::FromErrno(errno, "sock_diag request"));
   }
 
-  alignas(nlmsghdr) static thread_local std::array<char, 64 * 1024> buf;
+  alignas(nlmsghdr) static thread_local std::array<char, size_t{64} << 10> buf;
   while (true) {
     const ssize_t n = recv(fd_, buf.data(), buf.size(), 0);
     if (n < 0) {

@@ -6,7 +6,10 @@
 #include <fmt/format.h>
 
 #include "checks/check.h"
+#include <sys/stat.h>
+
 #include "sources/docker_api.h"
+#include "sources/file_hash.h"
 #include "sources/network.h"
 #include "sources/proc_reader.h"
 #include "sources/resolver.h"
@@ -68,6 +71,57 @@ void ResolveRuleDomains(const RulePack& rules, Facts& facts) {
   }
 }
 
+// Executables a package manager would not have put there: not under the
+// system's program directories, or deleted, or in memory only.
+bool UnusualExecutable(const Process& p) {
+  if (p.kernel_thread || p.exe.empty()) return false;
+  if (p.exe_deleted || p.exe.starts_with("/memfd:")) return true;
+  constexpr std::string_view kSystem[] = {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/",
+                                          "/lib32/", "/snap/"};
+  return std::none_of(std::begin(kSystem), std::end(kSystem),
+                      [&](std::string_view d) { return p.exe.starts_with(d); });
+}
+
+// Hashes, once per file, the unusual executables of running processes when the
+// rule pack has hash IOCs: through /proc/PID/exe, which reads the program even
+// after it was deleted, and as the process's own mount namespace sees it.
+void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root, Facts& facts) {
+  HashSet which;
+  for (const auto& [hash, source] : rules.hashes) {
+    which.md5 = which.md5 || hash.size() == 32;
+    which.sha1 = which.sha1 || hash.size() == 40;
+    which.sha256 = which.sha256 || hash.size() == 64;
+  }
+  if (!which.Any()) return;
+  constexpr uint64_t kMaxBytes = uint64_t{512} << 20;
+  std::map<std::pair<dev_t, ino_t>, FileHashes> done;
+  size_t failed = 0;
+  std::string last_error;
+  for (Process& p : facts.processes) {
+    if (!UnusualExecutable(p)) continue;
+    const std::string link = fmt::format("{}/{}/exe", proc_root, p.pid);
+    struct stat st {};
+    if (stat(link.c_str(), &st) != 0) continue;  // exited meanwhile
+    auto it = done.find({st.st_dev, st.st_ino});
+    if (it == done.end()) {
+      auto h = HashFile(link, which, kMaxBytes);
+      if (!h) {
+        ++failed;
+        last_error = h.error().message();
+        continue;
+      }
+      it = done.emplace(std::make_pair(st.st_dev, st.st_ino), std::move(*h)).first;
+    }
+    p.exe_md5 = it->second.md5;
+    p.exe_sha1 = it->second.sha1;
+    p.exe_sha256 = it->second.sha256;
+  }
+  if (failed != 0) {
+    facts.gaps.push_back({fmt::format("hashes of {} executables", failed), last_error,
+                          "root or CAP_SYS_PTRACE, and files under 512 MiB"});
+  }
+}
+
 }  // namespace
 
 Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
@@ -87,6 +141,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   } else {
     facts.gaps.push_back({"processes", sweep.error().message(), "a mounted /proc"});
   }
+  if (want_procs) HashUnusualExecutables(rules, proc_root, facts);
   if (want_net) {
     SocketSweep sockets = SweepSockets(proc_root, facts.processes, facts.host.own_netns);
     facts.sockets = std::move(sockets.sockets);

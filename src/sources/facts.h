@@ -34,6 +34,10 @@ struct Process {
   // inode of the socket on fd 0, 1 or 2, when one of them is a socket.
   std::optional<uint64_t> stdio_socket;
   std::vector<std::string> msr_paths;  // open /dev/cpu/N/msr
+  // Digests of the executable (lower-case hex), read through /proc/PID/exe;
+  // only computed when hash IOCs are loaded, and only for executables outside
+  // the system's program directories (see HashUnusualExecutables).
+  std::string exe_md5, exe_sha1, exe_sha256;
   std::string container_id;            // from /proc/PID/cgroup, empty on the host
   std::string container_runtime;       // "docker", "podman", ...
 

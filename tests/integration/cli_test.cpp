@@ -66,6 +66,23 @@ TEST_F(CliTest, UserLokiIocFileAddsDetections) {
   EXPECT_EQ(f[0]["severity"], "high");
 }
 
+// A Loki hash IOC of a running program, even after the program was deleted
+// from disk: it is hashed through /proc/PID/exe.
+TEST_F(CliTest, HashIocMatchesRunningProgramEvenWhenDeleted) {
+  TempDir rules;
+  const auto md5 = RunCommand({"md5sum", dir_ / "xmrig"});
+  ASSERT_EQ(md5.exit_code, 0);
+  const std::string digest = md5.out.substr(0, 32);
+  std::ofstream(rules / "hash-iocs.txt") << digest << ";test: the imitation miner\n";
+  ASSERT_EQ(unlink((dir_ / "xmrig").c_str()), 0);
+  const auto scan = ScanJson({"--rules", rules.path()});
+  const auto f = FindingsOf(scan, "proc.exe-hash-ioc", fmt::format("pid {} ", miner_->pid()));
+  ASSERT_EQ(f.size(), 1u) << scan.dump(2);
+  EXPECT_EQ(f[0]["severity"], "critical");
+  EXPECT_EQ(f[0]["evidence"]["md5"], digest);
+  EXPECT_EQ(f[0]["evidence"]["exe_deleted"], true);
+}
+
 TEST_F(CliTest, JsonlIsOneFindingPerLineAndOutputGoesToFile) {
   const std::string out = dir_ / "report.jsonl";
   const auto r = RunDeminer({"scan", "--rules", MachineRulesDir(), "--format", "jsonl", "-o", out});

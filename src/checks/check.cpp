@@ -1,5 +1,7 @@
 #include "checks/check.h"
 
+#include <algorithm>
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -74,5 +76,16 @@ Finding ProcessFinding(const CheckInfo& info, const CheckContext& ctx, const Pro
 }
 
 bool IsSelf(const CheckContext& ctx, const Process& p) { return p.pid == ctx.facts.host.own_pid; }
+
+bool NamesProcess(const NameList& list, const Process& p) {
+  return list.Match(p.DisplayName()) || list.Match(p.comm) || list.Match(Basename(p.exe));
+}
+
+bool IsTempPath(std::string_view path) {
+  constexpr std::string_view kDirs[] = {"/tmp/",     "/var/tmp/",    "/dev/shm/",
+                                        "/run/shm/", "/dev/mqueue/", "/run/user/"};
+  return std::any_of(std::begin(kDirs), std::end(kDirs),
+                     [&](std::string_view d) { return path.starts_with(d); });
+}
 
 }  // namespace deminer

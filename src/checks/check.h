@@ -53,4 +53,10 @@ Finding ProcessFinding(const CheckInfo& info, const CheckContext& ctx, const Pro
 // True for processes a check must not judge: deminer itself.
 bool IsSelf(const CheckContext& ctx, const Process& p);
 
+// Whether a name list names the process: by argv[0], comm or the executable's name.
+bool NamesProcess(const NameList& list, const Process& p);
+
+// Under /tmp, /var/tmp, /dev/shm, /run/shm, /dev/mqueue or a user's /run/user/UID.
+bool IsTempPath(std::string_view path);
+
 }  // namespace deminer

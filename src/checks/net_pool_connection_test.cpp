@@ -8,14 +8,10 @@ namespace deminer {
 extern const Check kNetPoolConnection;
 namespace {
 
+// From 10.0.0.5:41000, as the subjects below expect.
 Socket Conn(std::string remote, uint16_t port, uint64_t inode, int state = TCP_ESTABLISHED) {
-  Socket s;
-  s.local_addr = "10.0.0.5";
+  Socket s = MakeSocket(std::move(remote), port, inode, state);
   s.local_port = 41000;
-  s.remote_addr = std::move(remote);
-  s.remote_port = port;
-  s.state = state;
-  s.inode = inode;
   return s;
 }
 

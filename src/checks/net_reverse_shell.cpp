@@ -13,11 +13,7 @@ namespace {
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const Process& p : ctx.facts.processes) {
     if (p.kernel_thread || !p.stdio_socket || IsSelf(ctx, p)) continue;
-    const auto& shells = ctx.rules.shells;
-    if (!shells.Match(p.DisplayName()) && !shells.Match(p.comm) &&
-        !shells.Match(Basename(p.exe))) {
-      continue;
-    }
+    if (!NamesProcess(ctx.rules.shells, p)) continue;
     const Socket* s = ctx.facts.FindSocket(*p.stdio_socket);
     // A unix socket (not in the table) is how sshd and terminals talk; only a
     // TCP or UDP peer makes it a remote shell.

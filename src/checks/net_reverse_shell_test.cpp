@@ -17,14 +17,7 @@ TEST(NetReverseShellCheckTest, FlagsShellOnTcpButNotOnUnixSocket) {
   Process server = MakeProcess(902, 1, {"/usr/bin/python3", "app.py"});
   server.stdio_socket = 11;
   facts.processes.insert(facts.processes.end(), {shell, sshd_child, server});
-  Socket s;
-  s.local_addr = "10.0.0.5";
-  s.local_port = 50000;
-  s.remote_addr = "203.0.113.4";
-  s.remote_port = 4449;
-  s.state = TCP_ESTABLISHED;
-  s.inode = 11;
-  facts.sockets = {s};
+  facts.sockets = {MakeSocket("203.0.113.4", 4449, 11)};
   const auto out = RunCheck(kNetReverseShell, facts);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].subject, "pid 900 /bin/sh");

@@ -12,8 +12,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     if (p.kernel_thread || IsSelf(ctx, p)) continue;
     const bool memfd = p.exe.starts_with("/memfd:");
     if (!p.exe_deleted && !memfd) continue;
-    const bool temp = p.exe.starts_with("/tmp/") || p.exe.starts_with("/var/tmp/") ||
-                      p.exe.starts_with("/dev/shm/");
+    const bool temp = IsTempPath(p.exe);
     // A binary replaced by a package upgrade also shows as deleted: low on its
     // own, high when it ran from a temp dir or from memory only. Runtimes that
     // execute a sealed copy of themselves (runc against CVE-2019-5736) are low.

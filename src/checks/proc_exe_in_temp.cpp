@@ -8,19 +8,9 @@ extern const Check kProcExeInTemp;
 
 namespace {
 
-bool InTempDir(std::string_view path) {
-  constexpr std::string_view kDirs[] = {"/tmp/", "/var/tmp/", "/dev/shm/", "/run/shm/",
-                                        "/dev/mqueue/"};
-  for (const std::string_view d : kDirs) {
-    if (path.starts_with(d)) return true;
-  }
-  // /run/user/UID/... is each user's tmpfs.
-  return path.starts_with("/run/user/");
-}
-
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const Process& p : ctx.facts.processes) {
-    if (p.kernel_thread || p.exe.empty() || IsSelf(ctx, p) || !InTempDir(p.exe)) continue;
+    if (p.kernel_thread || p.exe.empty() || IsSelf(ctx, p) || !IsTempPath(p.exe)) continue;
     const bool hidden = Basename(p.exe).starts_with('.') ||
                         p.exe.find("/.") != std::string::npos;
     Finding f = ProcessFinding(kProcExeInTemp.info, ctx, p, Severity::kHigh);

@@ -24,11 +24,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     if (age < kMinAgeSeconds) continue;
     const double cores = static_cast<double>(p.cpu_ticks) / ticks / age;
     if (cores < kMinCores) continue;
-    const auto& expected = ctx.rules.cpu_expected;
-    if (expected.Match(p.DisplayName()) || expected.Match(p.comm) ||
-        expected.Match(Basename(p.exe))) {
-      continue;
-    }
+    if (NamesProcess(ctx.rules.cpu_expected, p)) continue;
     Finding f = ProcessFinding(kProcHighCpu.info, ctx, p, Severity::kMedium);
     f.evidence["cpu_seconds"] = static_cast<uint64_t>(static_cast<double>(p.cpu_ticks) / ticks);
     f.evidence["age_seconds"] = static_cast<uint64_t>(age);

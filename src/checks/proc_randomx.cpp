@@ -10,15 +10,11 @@ extern const Check kProcRandomx;
 
 namespace {
 
-bool KnownUser(const NameList& list, const Process& p) {
-  return list.Match(p.DisplayName()) || list.Match(p.comm) || list.Match(Basename(p.exe));
-}
-
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const Process& p : ctx.facts.processes) {
     if (p.kernel_thread || IsSelf(ctx, p)) continue;
-    const bool msr = !p.msr_paths.empty() && !KnownUser(ctx.rules.msr_expected, p);
-    const bool huge = p.hugetlb_kb > 0 && !KnownUser(ctx.rules.hugepage_expected, p);
+    const bool msr = !p.msr_paths.empty() && !NamesProcess(ctx.rules.msr_expected, p);
+    const bool huge = p.hugetlb_kb > 0 && !NamesProcess(ctx.rules.hugepage_expected, p);
     if (!msr && !huge) continue;
     Finding f = ProcessFinding(kProcRandomx.info, ctx, p, msr ? Severity::kHigh : Severity::kMedium);
     if (msr) f.evidence["msr_open"] = p.msr_paths;

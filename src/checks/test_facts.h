@@ -36,6 +36,19 @@ inline Facts BaseFacts() {
   return f;
 }
 
+// An established TCP connection from 10.0.0.5:50000.
+inline Socket MakeSocket(std::string remote, uint16_t port, uint64_t inode,
+                         int state = 1 /* TCP_ESTABLISHED */) {
+  Socket s;
+  s.local_addr = "10.0.0.5";
+  s.local_port = 50000;
+  s.remote_addr = std::move(remote);
+  s.remote_port = port;
+  s.state = state;
+  s.inode = inode;
+  return s;
+}
+
 inline std::vector<Finding> RunCheck(const Check& check, Facts& facts) {
   facts.Index();
   std::vector<Finding> out;

@@ -216,20 +216,10 @@ Podman::Podman() {
     return;
   }
   socket_ = dir_ / "docker.sock";
-  std::vector<std::string> argv = {"podman", "system", "service", "--time=0", "unix://" + socket_};
-  std::vector<std::string> envs = Environment(Env());
-  auto cargs = CStrings(argv);
-  auto cenv = CStrings(envs);
-  service_ = fork();
-  if (service_ == 0) {
-    setpgid(0, 0);
-    const int devnull = open("/dev/null", O_RDWR);
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execvpe("podman", cargs.data(), cenv.data());
-    _exit(127);
-  }
+  service_ = std::make_unique<Child>(
+      "/usr/bin/podman",
+      std::vector<std::string>{"podman", "system", "service", "--time=0", "unix://" + socket_},
+      Env());
   struct stat st {};
   for (int i = 0; i < 300 && stat(socket_.c_str(), &st) != 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -240,11 +230,7 @@ Podman::Podman() {
 
 Podman::~Podman() {
   for (const std::string& c : containers_) RunCommand({"podman", "rm", "-f", "-t", "0", c}, Env());
-  if (service_ > 0) {
-    kill(-service_, SIGTERM);
-    kill(service_, SIGTERM);
-    waitpid(service_, nullptr, 0);
-  }
+  service_.reset();
   if (!image_.empty()) RunCommand({"podman", "rmi", "-f", image_}, Env());
 }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -112,7 +113,7 @@ class Podman {
   std::string socket_;
   std::string image_;
   std::vector<std::string> containers_;
-  pid_t service_ = -1;
+  std::unique_ptr<Child> service_;
   bool ok_ = false;
   std::string why_not_;
 };

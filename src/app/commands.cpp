@@ -1,5 +1,6 @@
 #include "app/commands.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -73,6 +74,10 @@ int RunScanCommand(const ScanArgs& args) {
     }
   }
   options.root = args.root.empty() ? "/" : args.root;
+  if (struct stat st {}; stat(options.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    std::cerr << "deminer: --root " << options.root << " is not a directory\n";
+    return kExitError;
+  }
   options.resolve = args.resolve;
   options.threads = args.threads;
 

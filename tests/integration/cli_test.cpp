@@ -47,6 +47,9 @@ TEST_F(CliTest, UsageErrorsExitTwoWithAMessage) {
   EXPECT_EQ(rules.exit_code, 2);
   EXPECT_NE(rules.err.find("/nonexistent/rules.d"), std::string::npos);
   EXPECT_EQ(RunDeminer({"scan", "-o", "/nonexistent/dir/report.json"}).exit_code, 2);
+  const auto root = RunDeminer({"scan", "--root", "/nonexistent/root"});
+  EXPECT_EQ(root.exit_code, 2);
+  EXPECT_NE(root.err.find("--root /nonexistent/root is not a directory"), std::string::npos);
 }
 
 TEST_F(CliTest, BrokenUserRuleNamesFileAndLine) {

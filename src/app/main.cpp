@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   scan_cmd->add_flag("--resolve", scan.resolve,
                      "Resolve pool domains to match connections by address (DNS traffic)");
-  scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: one per core)");
+  scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: one per core, plus one)");
 
   std::string checks_format = "text";
   CLI::App* checks_cmd = app.add_subcommand("checks", "List every check");

@@ -18,7 +18,7 @@ struct ScanOptions {
   std::set<Scope> scopes{std::begin(kAllScopes), std::end(kAllScopes)};
   std::string root = "/";  // file system root; its proc/ is read for processes
   bool resolve = false;    // resolve pool domains (network traffic)
-  unsigned threads = 0;    // 0: one per core
+  unsigned threads = 0;    // 0: one per core, plus one
 };
 
 struct ScanResult {

@@ -14,7 +14,7 @@ namespace deminer {
 
 struct ProcSweepOptions {
   std::string proc_root = "/proc";
-  unsigned threads = 0;  // 0: one per core
+  unsigned threads = 0;  // 0: one per core, plus one
   // The scanner's own mount namespace: /proc/PID/cgroup is read only for
   // processes in another one (every container has its own), which keeps the
   // sweep to a few syscalls a host process. 0 reads cgroup for all.

@@ -1,6 +1,8 @@
 #include "checks/scanner.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -85,7 +87,9 @@ bool UnusualExecutable(const Process& p) {
 // Hashes, once per file, the unusual executables of running processes when the
 // rule pack has hash IOCs: through /proc/PID/exe, which reads the program even
 // after it was deleted, and as the process's own mount namespace sees it.
-void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root, Facts& facts) {
+// Distinct files are hashed in parallel.
+void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root,
+                            unsigned threads, Facts& facts) {
   HashSet which;
   for (const auto& [hash, source] : rules.hashes) {
     which.md5 = which.md5 || hash.size() == 32;
@@ -94,27 +98,48 @@ void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root,
   }
   if (!which.Any()) return;
   constexpr uint64_t kMaxBytes = uint64_t{512} << 20;
-  std::map<std::pair<dev_t, ino_t>, FileHashes> done;
-  size_t failed = 0;
-  std::string last_error;
+  struct File {
+    std::string path;  // /proc/PID/exe of the first process running it
+    std::vector<Process*> processes;
+    Expected<FileHashes> hashes = Fail(Error::Internal("not hashed"));
+  };
+  std::map<std::pair<dev_t, ino_t>, File> files;
   for (Process& p : facts.processes) {
-    if (!UnusualExecutable(p)) continue;
-    const std::string link = fmt::format("{}/{}/exe", proc_root, p.pid);
+    if (!UnusualExecutable(p) || p.pid == facts.host.own_pid) continue;
+    std::string link = fmt::format("{}/{}/exe", proc_root, p.pid);
     struct stat st {};
     if (stat(link.c_str(), &st) != 0) continue;  // exited meanwhile
-    auto it = done.find({st.st_dev, st.st_ino});
-    if (it == done.end()) {
-      auto h = HashFile(link, which, kMaxBytes);
-      if (!h) {
-        ++failed;
-        last_error = h.error().message();
-        continue;
-      }
-      it = done.emplace(std::make_pair(st.st_dev, st.st_ino), std::move(*h)).first;
+    File& f = files[{st.st_dev, st.st_ino}];
+    if (f.path.empty()) f.path = std::move(link);
+    f.processes.push_back(&p);
+  }
+  std::vector<File*> work;
+  for (auto& [key, f] : files) work.push_back(&f);
+  std::atomic<size_t> next{0};
+  const auto hash = [&] {
+    for (size_t i = next++; i < work.size(); i = next++) {
+      work[i]->hashes = HashFile(work[i]->path, which, kMaxBytes);
     }
-    p.exe_md5 = it->second.md5;
-    p.exe_sha1 = it->second.sha1;
-    p.exe_sha256 = it->second.sha256;
+  };
+  std::vector<std::thread> pool;
+  const unsigned n = std::min<unsigned>(std::max(1u, threads), static_cast<unsigned>(work.size()));
+  for (unsigned t = 1; t < n; ++t) pool.emplace_back(hash);
+  hash();
+  for (auto& t : pool) t.join();
+
+  size_t failed = 0;
+  std::string last_error;
+  for (File* f : work) {
+    if (!f->hashes) {
+      ++failed;
+      last_error = f->hashes.error().message();
+      continue;
+    }
+    for (Process* p : f->processes) {
+      p->exe_md5 = f->hashes->md5;
+      p->exe_sha1 = f->hashes->sha1;
+      p->exe_sha256 = f->hashes->sha256;
+    }
   }
   if (failed != 0) {
     facts.gaps.push_back({fmt::format("hashes of {} executables", failed), last_error,
@@ -141,7 +166,11 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   } else {
     facts.gaps.push_back({"processes", sweep.error().message(), "a mounted /proc"});
   }
-  if (want_procs) HashUnusualExecutables(rules, proc_root, facts);
+  if (want_procs) {
+    const unsigned threads =
+        options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+    HashUnusualExecutables(rules, proc_root, threads, facts);
+  }
   if (want_net) {
     SocketSweep sockets = SweepSockets(proc_root, facts.processes, facts.host.own_netns);
     facts.sockets = std::move(sockets.sockets);

@@ -18,6 +18,10 @@ std::string Iso8601(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", tm, ms);
 }
 
+std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 nlohmann::ordered_json FindingToJson(const Finding& f) {
   nlohmann::ordered_json j;
   j["check"] = f.check;
@@ -79,7 +83,7 @@ class JsonSink final : public Sink {
   explicit JsonSink(std::ostream& out) : out_(out) {}
   void Begin(const RunInfo&) override {}
   void Emit(const Finding&) override {}  // the scan object carries them
-  void End(const RunInfo& run) override { out_ << ScanToJson(run).dump(2) << '\n'; }
+  void End(const RunInfo& run) override { out_ << DumpJson(ScanToJson(run), 2) << '\n'; }
 
  private:
   std::ostream& out_;
@@ -90,7 +94,7 @@ class JsonlSink final : public Sink {
  public:
   explicit JsonlSink(std::ostream& out) : out_(out) {}
   void Begin(const RunInfo&) override {}
-  void Emit(const Finding& f) override { out_ << FindingToJson(f).dump() << '\n'; }
+  void Emit(const Finding& f) override { out_ << DumpJson(FindingToJson(f)) << '\n'; }
   void End(const RunInfo&) override { out_.flush(); }
 
  private:

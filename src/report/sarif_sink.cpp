@@ -116,7 +116,7 @@ class SarifSink final : public Sink {
                               {"startTimeUtc", Iso8601(run.scan->started_at)},
                               {"toolExecutionNotifications", std::move(notifications)}}})},
                {"results", std::move(results)}}})}};
-    out_ << doc.dump(2) << '\n';
+    out_ << DumpJson(doc, 2) << '\n';
   }
 
  private:

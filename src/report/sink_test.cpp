@@ -101,6 +101,23 @@ TEST(JsonlSinkTest, OneFindingPerLine) {
   EXPECT_EQ(n, 2);
 }
 
+// A process can name itself with bytes that are not UTF-8; the report must
+// still be written, not fail on them.
+TEST(JsonSinkTest, InvalidUtf8FromTheHostDoesNotBreakTheReport) {
+  ScanResult scan = FixedScan();
+  scan.findings[0].subject = "pid 1 /tmp/\xff\xfe\xc3";
+  scan.findings[0].evidence["cmdline"] = "/tmp/x -o \xc0\xaf";
+  for (const Format format : {Format::kJson, Format::kJsonl, Format::kSarif, Format::kText}) {
+    std::ostringstream out;
+    auto sink = MakeSink(format, out, {});
+    EXPECT_NO_THROW(Render(*sink, RunInfo{"0.1.0", "test", &scan}));
+    if (format == Format::kJson) {
+      const auto j = nlohmann::json::parse(out.str());
+      EXPECT_EQ(j["findings"][0]["subject"], "pid 1 /tmp/\ufffd\ufffd\ufffd");
+    }
+  }
+}
+
 TEST(TextSinkTest, NoColourCodesWhenNotATerminal) {
   EXPECT_EQ(Render(Format::kText).find('\033'), std::string::npos);
 }

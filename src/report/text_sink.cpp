@@ -30,7 +30,7 @@ std::string_view SeverityColor(Severity s) {
 std::string Scalar(const nlohmann::ordered_json& v) {
   if (v.is_string()) return Printable(v.get<std::string>(), 300);
   if (v.is_null()) return "-";
-  return v.dump();
+  return DumpJson(v);
 }
 
 // "k=v, k=v" for a small object.
@@ -71,7 +71,7 @@ class TextSink final : public Sink {
       out_ << "\n" << Style(kBold) << "Skipped" << Style(kReset)
            << " (the scan went on without these):\n";
       for (const Gap& g : r.skipped) {
-        out_ << "  - " << g.what << ": " << g.reason;
+        out_ << "  - " << Printable(g.what) << ": " << Printable(g.reason);
         if (!g.needs.empty()) out_ << " (needs " << g.needs << ")";
         out_ << "\n";
       }
@@ -105,8 +105,9 @@ class TextSink final : public Sink {
     out_ << "    " << Printable(f.subject, 300);
     if (f.container) {
       out_ << "  in container "
-           << (f.container->name.empty() ? f.container->id.substr(0, 12) : f.container->name);
-      if (!f.container->image.empty()) out_ << " (" << f.container->image << ")";
+           << Printable(f.container->name.empty() ? f.container->id.substr(0, 12)
+                                                  : f.container->name, 200);
+      if (!f.container->image.empty()) out_ << " (" << Printable(f.container->image, 200) << ")";
     }
     out_ << "\n";
     PrintEvidence(f.evidence, 6);

@@ -114,6 +114,26 @@ TEST(LiveScanTest, PoolConnectionOverIpv6IsFound) {
   EXPECT_EQ(f[0]["evidence"]["protocol"], "tcp");
 }
 
+// A process may carry any bytes in its name and arguments: not UTF-8, control
+// characters, a fake terminal escape. The JSON report must still parse.
+TEST(LiveScanTest, HostileCommandLineDoesNotBreakTheReport) {
+  TempDir dir;
+  const std::string ready = dir / "ready";
+  const std::string name = dir / "xmrig\xff\x1b[2J";
+  CopyTool("imitation_miner", name);
+  Child miner(name, {name, "-o", "pool.supportxmr.com:3333", "\xc0\xaf\n\t"},
+              {{"IMITATION_READY", ready}});
+  ASSERT_TRUE(WaitForFile(ready));
+  const auto scan = ScanJson();
+  const auto f = FindingsOf(scan, "proc.miner", fmt::format("pid {} ", miner.pid()));
+  ASSERT_EQ(f.size(), 1u);
+  const std::string cmdline = f[0]["evidence"]["cmdline"];
+  EXPECT_EQ(cmdline.find('\x1b'), std::string::npos) << "control characters are escaped";
+  const auto text = RunDeminer({"scan", "--rules", MachineRulesDir()});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_EQ(text.out.find("\x1b[2J"), std::string::npos) << "no raw escape reaches a terminal";
+}
+
 // A shell whose stdin/stdout is a TCP connection, as `bash -i >& /dev/tcp/...` leaves it.
 TEST(LiveScanTest, ReverseShellOnLoopbackIsCritical) {
   const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

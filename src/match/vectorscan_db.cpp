@@ -2,8 +2,6 @@
 
 #include <hs/hs.h>
 
-#include <mutex>
-#include <unordered_map>
 
 #include <fmt/format.h>
 

@@ -18,12 +18,6 @@ std::string Normalize(std::string_view s) {
   return out;
 }
 
-std::string_view Dir(std::string_view path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string_view::npos || slash == 0 ? std::string_view("/")
-                                                       : path.substr(0, slash);
-}
-
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const Process& p : ctx.facts.processes) {
     if (p.kernel_thread || IsSelf(ctx, p) || p.state == 'Z') continue;
@@ -37,11 +31,15 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
                            Trim(p.argv[0]).ends_with(']');
     const std::string inner =
         bracketed ? std::string(Trim(p.argv[0]).substr(1, Trim(p.argv[0]).size() - 2)) : name;
-    if (const std::string* src = ctx.rules.kernel_thread_prefixes.Match(inner);
-        src != nullptr || bracketed) {
+    const auto& kthreads = ctx.rules.kernel_thread_prefixes;
+    if (bracketed || kthreads.Match(inner) != nullptr) {
       reason = bracketed ? "user-space process shows its name in brackets like a kernel thread"
                          : "user-space process named like a kernel thread";
       imitates = inner;
+    } else if (kthreads.Match(p.comm) != nullptr) {
+      // prctl(PR_SET_NAME) changes what top and ps -o comm show, not argv.
+      reason = "user-space process set its name (comm) to a kernel thread's";
+      imitates = p.comm;
     }
     // A system daemon's name on a program that lives somewhere else, or a near miss
     // of the name (seed 001's "dbus_daemon" for "dbus-daemon").
@@ -51,13 +49,10 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
           const bool exact = candidate == d.name;
           const bool near = !exact && Normalize(candidate) == Normalize(d.name);
           if (!exact && !near) continue;
-          const std::string_view dir = Dir(p.exe);
-          const bool real_dir =
-              std::find(d.dirs.begin(), d.dirs.end(), std::string(dir)) != d.dirs.end();
           if (near) {
             reason = fmt::format("named '{}', a near miss of the system daemon '{}'", candidate,
                                  d.name);
-          } else if (!real_dir || Basename(p.exe) != d.name) {
+          } else if (!d.IsReal(p.exe)) {
             reason = fmt::format("named like the system daemon '{}' but runs {}", d.name, p.exe);
           }
           if (!reason.empty()) {

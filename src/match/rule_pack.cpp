@@ -1,5 +1,6 @@
 #include "match/rule_pack.h"
 
+#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,7 +192,10 @@ Expected<void> RulePack::LoadYaml(const std::string& path) {
             return Fail(Error::InvalidInput(
                 fmt::format("{}: a system daemon is {{name, dirs: [...]}}", Where(path, e.Mark()))));
           }
-          SystemDaemon d{e["name"].as<std::string>(), e["dirs"].as<std::vector<std::string>>(), src};
+          SystemDaemon d{e["name"].as<std::string>(), e["dirs"].as<std::vector<std::string>>(),
+                         e["exes"] ? e["exes"].as<std::vector<std::string>>()
+                                   : std::vector<std::string>{e["name"].as<std::string>()},
+                         src};
           system_daemons.push_back(std::move(d));
           return {};
         });
@@ -308,6 +312,21 @@ Expected<RulePack> RulePack::Load(const std::vector<std::string>& dirs) {
   }
   if (auto r = pack.CompileFilenameIocs(); !r) return Fail(r.error());
   return pack;
+}
+
+bool SystemDaemon::IsReal(std::string_view exe_path) const {
+  const size_t slash = exe_path.rfind('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string dir(exe_path.substr(0, slash == 0 ? 1 : slash));
+  const std::string_view base = exe_path.substr(slash + 1);
+  const bool dir_ok = std::any_of(dirs.begin(), dirs.end(), [&](const std::string& pattern) {
+    return fnmatch(pattern.c_str(), dir.c_str(), FNM_PATHNAME) == 0;
+  });
+  const bool exe_ok = std::any_of(exes.begin(), exes.end(), [&](const std::string& e) {
+    return e.ends_with('*') ? base.starts_with(std::string_view(e).substr(0, e.size() - 1))
+                            : base == e;
+  });
+  return dir_ok && exe_ok;
 }
 
 const std::string* RulePack::MatchPoolDomain(std::string_view host) const {

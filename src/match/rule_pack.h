@@ -38,8 +38,15 @@ struct WalletFragment {
 
 struct SystemDaemon {
   std::string name;
+  // Directories the real executable lives in, as fnmatch(3) patterns with
+  // FNM_PATHNAME ("/snap/snapd/*/usr/lib/snapd").
   std::vector<std::string> dirs;
+  // Basenames the real executable may have (default: the name itself); a
+  // trailing '*' is a prefix ("python3*" for a daemon written in Python).
+  std::vector<std::string> exes;
   std::string source;
+
+  bool IsReal(std::string_view exe_path) const;
 };
 
 struct FilenameIoc {

@@ -8,7 +8,8 @@
 namespace deminer {
 namespace {
 
-// The value of option `opt` at argv[i]: "--opt value" or "--opt=value".
+// The value of option `opt` at argv[i]: "--opt value", "--opt=value", or for
+// a one-letter option also "-oVALUE" (getopt, which XMRig uses, accepts it).
 bool OptionValue(const std::vector<std::string>& argv, size_t i, std::string_view opt,
                  std::string_view& value) {
   const std::string_view t = argv[i];
@@ -19,6 +20,11 @@ bool OptionValue(const std::vector<std::string>& argv, size_t i, std::string_vie
   }
   if (t.size() > opt.size() && t.starts_with(opt) && t[opt.size()] == '=') {
     value = t.substr(opt.size() + 1);
+    return true;
+  }
+  const bool short_opt = opt.size() == 2 && opt[0] == '-' && opt[1] != '-';
+  if (short_opt && t.size() > 2 && t.starts_with(opt)) {
+    value = t.substr(2);
     return true;
   }
   return false;
@@ -42,6 +48,11 @@ class Scorer {
 
   // A host:port the command line points at.
   void Endpoint(std::string_view text, bool from_url_option) {
+    // Only bare host:port or a stratum URL names a pool; http://... does not.
+    if (const size_t scheme = text.find("://"); scheme != std::string_view::npos &&
+                                               !ToLower(text.substr(0, scheme)).starts_with("stratum")) {
+      return;
+    }
     std::string host;
     uint16_t port = 0;
     if (!ParseHostPort(text, host, port)) return;
@@ -151,13 +162,22 @@ MinerVerdict AnalyzeMiner(const std::vector<std::string>& argv, std::string_view
     std::string_view value;
     // Pool URLs with a stratum scheme, wherever they appear.
     const std::string lower = ToLower(t);
+    // A stratum URL as an argument, or as an option's value ("--url=stratum+..."),
+    // is where the miner mines; the scheme inside other text (a grep for it,
+    // a log line) is only a hint.
     for (const std::string& scheme : rules.pool_url_schemes) {
       const size_t at = lower.find(ToLower(scheme));
       if (at == std::string::npos) continue;
       const std::string_view url = t.substr(at);
-      s.Add("stratum URL", url, 4, "stratum is the mining pool protocol");
-      s.verdict().pool = true;
-      s.Endpoint(url, true);
+      const bool is_argument = at == 0 || (at >= 2 && t[at - 1] == '=' && t.starts_with('-')) ||
+                               (t.starts_with("-o") && at == 2);
+      if (is_argument) {
+        s.Add("stratum URL", url, 4, "stratum is the mining pool protocol");
+        s.verdict().pool = true;
+        s.Endpoint(url, true);
+      } else {
+        s.Add("stratum URL in text", t, 2, "the pool protocol's scheme inside another argument");
+      }
       break;
     }
     for (const std::string& opt : rules.pool_url_options) {
@@ -191,7 +211,9 @@ MinerVerdict AnalyzeMiner(const std::vector<std::string>& argv, std::string_view
     // A bare pool host:port, or a wallet anywhere (e.g. "--user=ADDR.worker").
     s.Endpoint(t, false);
     const size_t eq = t.find('=');
-    s.Wallet(eq == std::string_view::npos ? t : t.substr(eq + 1), false);
+    std::string_view candidate = eq == std::string_view::npos ? t : t.substr(eq + 1);
+    if (candidate.starts_with("-u") && candidate.size() > 2) candidate.remove_prefix(2);
+    s.Wallet(candidate, false);
   }
   if (tls_or_keepalive && s.verdict().pool) {
     s.Add("pool keepalive/TLS", tls_flag, 1, "XMRig -k/--tls, used with a pool");

@@ -41,6 +41,27 @@ TEST(MinerCmdlineTest, StratumUrlWithWalletIsCritical) {
   EXPECT_TRUE(v.wallet);
 }
 
+TEST(MinerCmdlineTest, ShortOptionsWithoutASpaceAreRead) {
+  const auto v = Judge({"/tmp/x", "-o10.1.2.3:3333", std::string("-u") + kSeedWallet});
+  EXPECT_EQ(v.severity, Severity::kCritical);
+  EXPECT_TRUE(v.pool);
+  EXPECT_TRUE(v.wallet);
+  ASSERT_EQ(v.pools.size(), 1u);
+  EXPECT_EQ(v.pools[0].port, 3333);
+}
+
+TEST(MinerCmdlineTest, StratumSchemeInsideOtherTextIsOnlyAHint) {
+  const auto grep = Judge({"/usr/bin/grep", "-r", "url=stratum+tcp://", "/var/www"});
+  EXPECT_FALSE(grep.pool);
+  EXPECT_LT(grep.severity, Severity::kHigh);
+  const auto http = Judge({"node", "app.js", "--url", "http://example.com:3333"});
+  EXPECT_FALSE(http.pool);
+  EXPECT_EQ(http.severity, Severity::kInfo);
+  const auto real = Judge({"./x", "--url=stratum+ssl://pool.example:14433"});
+  EXPECT_TRUE(real.pool);
+  EXPECT_GE(real.severity, Severity::kHigh);
+}
+
 TEST(MinerCmdlineTest, OneWeakHintAloneIsNotHigh) {
   // An XMRig-only option by itself.
   const auto option = Judge({"/usr/bin/tool", "--donate-level=1"});

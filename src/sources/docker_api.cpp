@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <type_traits>
 
@@ -89,7 +90,14 @@ std::vector<std::string> FindDockerSockets(const std::string& root) {
   candidates.push_back(base + "/var/run/docker.sock");
   candidates.push_back(base + "/run/podman/podman.sock");
   if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) {
+    candidates.push_back(std::string(xdg) + "/docker.sock");
     candidates.push_back(std::string(xdg) + "/podman/podman.sock");
+  }
+  // Rootless engines of every user (a root scan does not have their XDG dirs).
+  std::error_code ec;
+  for (const auto& user : std::filesystem::directory_iterator(base + "/run/user", ec)) {
+    candidates.push_back(user.path().string() + "/docker.sock");
+    candidates.push_back(user.path().string() + "/podman/podman.sock");
   }
   std::vector<std::string> out;
   for (const std::string& c : candidates) {
@@ -157,7 +165,9 @@ Expected<std::map<std::string, ContainerRef>> ParseContainerList(const std::stri
 }
 
 Expected<std::map<std::string, ContainerRef>> DockerApi::ListContainers() const {
-  auto body = Get("/v1.41/containers/json");
+  // Unversioned: the engine answers at its own API version. Docker 29 refuses
+  // clients that pin a version below 1.44; Podman's compat API accepts both.
+  auto body = Get("/containers/json");
   if (!body) return Fail(body.error());
   return ParseContainerList(*body);
 }

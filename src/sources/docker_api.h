@@ -15,8 +15,9 @@
 namespace deminer {
 
 // Candidate sockets in the order a Docker client would try them: DOCKER_HOST
-// (unix:// only), /var/run/docker.sock, /run/podman/podman.sock, and the user's
-// $XDG_RUNTIME_DIR/podman/podman.sock. Only existing sockets are returned.
+// (unix:// only), /var/run/docker.sock, /run/podman/podman.sock, then rootless
+// engines: $XDG_RUNTIME_DIR/{docker.sock,podman/podman.sock} and the same under
+// every /run/user/UID. Only existing sockets are returned.
 std::vector<std::string> FindDockerSockets(const std::string& root = "/");
 
 class DockerApi {
@@ -24,7 +25,7 @@ class DockerApi {
   explicit DockerApi(std::string socket_path, long timeout_ms = 3000)
       : socket_(std::move(socket_path)), timeout_ms_(timeout_ms) {}
 
-  // GET `path` (e.g. "/v1.41/containers/json"); the body on HTTP 2xx.
+  // GET `path` (e.g. "/containers/json"); the body on HTTP 2xx.
   Expected<std::string> Get(const std::string& path) const;
 
   // Running containers by full id.

@@ -108,29 +108,50 @@ std::optional<CgroupContainer> ParseCgroup(std::string_view text) {
       {"crio-", "cri-o"},
       {"containerd-", "containerd"},
   }};
+  // The innermost container wins (Docker in Docker: /docker/OUTER/docker/INNER).
+  std::optional<CgroupContainer> found;
   for (std::string_view line : Split(text, '\n')) {
     // hierarchy-ID:controllers:path
     const size_t c1 = line.find(':');
     if (c1 == std::string_view::npos) continue;
     const size_t c2 = line.find(':', c1 + 1);
     if (c2 == std::string_view::npos) continue;
-    const std::vector<std::string_view> segments = Split(line.substr(c2 + 1), '/');
-    bool under_docker = false;
+    std::string_view parent;
+    std::string_view grandparent;
     bool under_kubepods = false;
-    for (const std::string_view seg : segments) {
-      if (seg == "docker") under_docker = true;
+    for (const std::string_view seg : Split(line.substr(c2 + 1), '/')) {
       if (seg.starts_with("kubepods")) under_kubepods = true;
+      std::optional<CgroupContainer> here;
       for (const Pattern& p : kPrefixed) {
         const std::string_view id = IdAfter(seg, p.prefix);
-        if (!id.empty()) return CgroupContainer{std::string(p.runtime), std::string(id)};
+        if (!id.empty()) here = CgroupContainer{std::string(p.runtime), std::string(id)};
       }
-      if (IsHexId(seg)) {
-        if (under_docker) return CgroupContainer{"docker", std::string(seg)};
-        if (under_kubepods) return CgroupContainer{"kubernetes", std::string(seg)};
+      // containerd's systemd-style names under cgroupfs: "pod.slice:cri-containerd:ID".
+      if (!here && seg.find(':') != std::string_view::npos) {
+        const std::vector<std::string_view> parts = Split(seg, ':');
+        if (parts.size() >= 3 && IsHexId(parts.back())) {
+          const std::string_view kind = parts[parts.size() - 2];
+          here = CgroupContainer{kind == "crio" ? "cri-o" : kind == "docker" ? "docker"
+                                                                               : "containerd",
+                                 std::string(parts.back())};
+        }
       }
+      if (!here && IsHexId(seg)) {
+        if (parent == "docker") {
+          here = CgroupContainer{"docker", std::string(seg)};
+        } else if (grandparent == "ecs") {
+          here = CgroupContainer{"ecs", std::string(seg)};  // Amazon ECS: /ecs/TASK/ID
+        } else if (under_kubepods) {
+          here = CgroupContainer{"kubernetes", std::string(seg)};
+        }
+      }
+      if (here) found = std::move(here);
+      grandparent = parent;
+      parent = seg;
     }
+    if (found) return found;
   }
-  return std::nullopt;
+  return found;
 }
 
 std::optional<uint64_t> ParseBracketInode(std::string_view link, std::string_view prefix) {

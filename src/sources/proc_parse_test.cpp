@@ -111,7 +111,19 @@ INSTANTIATE_TEST_SUITE_P(
         // A 32-hex sandbox group (this CI machine's own) is not a container.
         CgroupCase{"other_hex_group", "4:memory:/process_api/b55f472afb46991aea1b937d39748974\n0::/\n",
                    nullptr, nullptr},
-        CgroupCase{"garbage", "::::\n\n:x\n", nullptr, nullptr}),
+        CgroupCase{"garbage", "::::\n\n:x\n", nullptr, nullptr},
+        CgroupCase{"containerd_cgroupfs_systemd_names",
+                   "0::/system.slice/containerd.service/kubepods-besteffort-pod1.slice:cri-containerd:"
+                   "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
+                   "containerd", kId},
+        CgroupCase{"docker_in_docker_innermost",
+                   "0::/docker/1111111111111111111111111111111111111111111111111111111111111111/docker/"
+                   "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
+                   "docker", kId},
+        CgroupCase{"amazon_ecs",
+                   "0::/ecs/5a0d5ceddf6c44c1928d367a815d890f/"
+                   "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
+                   "ecs", kId}),
     [](const testing::TestParamInfo<CgroupCase>& tpi) { return tpi.param.name; });
 
 TEST(ParseBracketInodeTest, ParsesNamespaceAndSocketLinks) {

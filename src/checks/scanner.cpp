@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <system_error>
 #include <thread>
 #include <unordered_set>
 
@@ -123,7 +124,13 @@ void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root,
   };
   std::vector<std::thread> pool;
   const unsigned n = std::min<unsigned>(std::max(1u, threads), static_cast<unsigned>(work.size()));
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(hash);
+  for (unsigned t = 1; t < n; ++t) {
+    try {
+      pool.emplace_back(hash);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the calling thread does the rest
+    }
+  }
   hash();
   for (auto& t : pool) t.join();
 

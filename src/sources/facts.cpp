@@ -47,6 +47,14 @@ std::string_view TcpStateName(int state) {
   }
 }
 
+void UnmapIpv4(std::string& addr) {
+  constexpr std::string_view kMapped = "::ffff:";
+  if (addr.size() > kMapped.size() && addr.starts_with(kMapped) &&
+      addr.find('.') != std::string::npos) {
+    addr.erase(0, kMapped.size());
+  }
+}
+
 void Facts::Index() {
   by_pid.clear();
   socket_by_inode.clear();

@@ -69,6 +69,10 @@ struct Socket {
 
 std::string_view TcpStateName(int state);
 
+// "::ffff:1.2.3.4" (an IPv4 peer of a dual-stack IPv6 socket) -> "1.2.3.4", so
+// address IOCs written as IPv4 match it. Other addresses are left alone.
+void UnmapIpv4(std::string& addr);
+
 struct HostInfo {
   std::string hostname;
   std::string kernel;

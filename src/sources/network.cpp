@@ -46,10 +46,13 @@ void Tag(std::vector<Socket>& sockets, uint64_t netns) {
 SocketSweep SweepSockets(const std::string& proc_root, const std::vector<Process>& processes,
                          uint64_t own_netns) {
   SocketSweep out;
-  // Namespace inode -> one pid inside it.
-  std::map<uint64_t, int> namespaces;
+  // Namespace inode -> a few pids inside it (one may exit before we enter).
+  constexpr size_t kPidsPerNamespace = 3;
+  std::map<uint64_t, std::vector<int>> namespaces;
   for (const Process& p : processes) {
-    if (p.netns != 0 && p.netns != own_netns) namespaces.emplace(p.netns, p.pid);
+    if (p.netns == 0 || p.netns == own_netns) continue;
+    auto& pids = namespaces[p.netns];
+    if (pids.size() < kPidsPerNamespace) pids.push_back(p.pid);
   }
 
   const bool live = proc_root == "/proc";
@@ -68,19 +71,23 @@ SocketSweep SweepSockets(const std::string& proc_root, const std::vector<Process
     }
   }
 
-  for (const auto& [ns, pid] : namespaces) {
-    const std::string pid_dir = fmt::format("{}/{}", proc_root, pid);
+  for (const auto& [ns, pids] : namespaces) {
     Expected<std::vector<Socket>> got = Fail(Error::Unavailable("not live"));
-    if (live) {
-      if (auto diag = SockDiag::OpenIn(pid_dir + "/ns/net")) got = diag->DumpAll();
+    for (const int pid : pids) {
+      const std::string pid_dir = fmt::format("{}/{}", proc_root, pid);
+      got = Fail(Error::Unavailable("not live"));
+      if (live) {
+        if (auto diag = SockDiag::OpenIn(pid_dir + "/ns/net")) got = diag->DumpAll();
+      }
+      // Without CAP_SYS_ADMIN, /proc/PID/net shows the same namespace's tables.
+      if (!got) got = ReadProcNetDir(pid_dir + "/net");
+      if (got || got.error().code() != ErrorCode::kNotFound) break;  // else: pid exited
     }
-    // Without CAP_SYS_ADMIN, /proc/PID/net shows the same namespace's tables.
-    if (!got) got = ReadProcNetDir(pid_dir + "/net");
     if (got) {
       Tag(*got, ns);
       std::move(got->begin(), got->end(), std::back_inserter(out.sockets));
     } else {
-      out.gaps.push_back({fmt::format("sockets of network namespace {} (pid {})", ns, pid),
+      out.gaps.push_back({fmt::format("sockets of network namespace {} (pid {})", ns, pids[0]),
                           got.error().message(), "root or CAP_SYS_ADMIN"});
     }
   }

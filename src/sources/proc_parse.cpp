@@ -205,6 +205,7 @@ bool ParseAddrPort(std::string_view s, int family, std::string& addr, uint16_t& 
     return false;
   }
   addr = buf.data();
+  UnmapIpv4(addr);
   return true;
 }
 

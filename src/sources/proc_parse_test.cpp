@@ -159,6 +159,18 @@ TEST(ParseProcNetTest, ParsesIpv4AndIpv6Rows) {
   EXPECT_TRUE((*v6)[0].Listening());
 }
 
+TEST(ParseProcNetTest, UnmapsIpv4PeersOfDualStackSockets) {
+  const std::string tcp6 =
+      "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 0000000000000000FFFF00000500000A:A1B2 0000000000000000FFFF0000104A3E48:1151 01 00000000:00000000 00:00000000 00000000     0        0 778 1 0000000000000000 100 0 0 10 0\n";
+  const auto v6 = ParseProcNet(tcp6, Proto::kTcp, 6);
+  ASSERT_TRUE(v6.has_value()) << v6.error().message();
+  ASSERT_EQ(v6->size(), 1u);
+  EXPECT_EQ((*v6)[0].remote_addr, "72.62.74.16");
+  EXPECT_EQ((*v6)[0].remote_port, 4433);
+  EXPECT_EQ((*v6)[0].local_addr, "10.0.0.5");
+}
+
 TEST(ParseProcNetTest, RejectsTruncatedRows) {
   const std::string bad = "header\n   0: 0100007F:A1B2 0100007F\n";
   EXPECT_FALSE(ParseProcNet(bad, Proto::kTcp, 4).has_value());

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -244,7 +245,15 @@ Expected<ProcSweep> SweepProcesses(const ProcSweepOptions& options) {
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(shards[t]));
+  for (unsigned t = 1; t < threads; ++t) {
+    // No thread to be had (pids exhausted, as on a host a fork bomb or a miner
+    // swarm fills): go on with the threads there are.
+    try {
+      pool.emplace_back(work, std::ref(shards[t]));
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
   work(shards[0]);
   for (auto& t : pool) t.join();
   close(procdir);

@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace deminer {
@@ -42,7 +43,14 @@ std::map<std::string, std::string> ResolveAll(const std::vector<std::string>& na
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 0; t < std::max(1u, parallel); ++t) pool.emplace_back(work);
+  for (unsigned t = 1; t < std::max(1u, parallel); ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // the calling thread does the rest
+    }
+  }
+  work();
   for (auto& t : pool) t.join();
   return out;
 }

@@ -14,6 +14,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -47,14 +48,18 @@ Expected<SockDiag> SockDiag::OpenIn(const std::string& ns_path) {
   // enters it, creates the socket there and ends; the socket keeps the namespace.
   int fd = -1;
   int err = 0;
-  std::thread([&] {
-    if (setns(nsfd, CLONE_NEWNET) != 0) {
-      err = errno;
-      return;
-    }
-    fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (fd < 0) err = errno;
-  }).join();
+  try {
+    std::thread([&] {
+      if (setns(nsfd, CLONE_NEWNET) != 0) {
+        err = errno;
+        return;
+      }
+      fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+      if (fd < 0) err = errno;
+    }).join();
+  } catch (const std::system_error& e) {
+    err = e.code().value();  // no thread to be had; the caller falls back to /proc
+  }
   close(nsfd);
   if (fd < 0) return Fail(Error::FromErrno(err, "setns " + ns_path));
   return SockDiag(fd);
@@ -133,6 +138,8 @@ Expected<void> SockDiag::Dump(int family, int protocol, std::vector<Socket>& out
       s.local_addr = a.data();
       inet_ntop(m->idiag_family, m->id.idiag_dst, a.data(), static_cast<socklen_t>(a.size()));
       s.remote_addr = a.data();
+      UnmapIpv4(s.local_addr);
+      UnmapIpv4(s.remote_addr);
       s.local_port = ntohs(m->id.idiag_sport);
       s.remote_port = ntohs(m->id.idiag_dport);
       s.state = m->idiag_state;

@@ -82,7 +82,15 @@ Expected<std::vector<Socket>> SockDiag::DumpAll() {
   std::vector<Socket> out;
   for (const int family : {AF_INET, AF_INET6}) {
     for (const int proto : {IPPROTO_TCP, IPPROTO_UDP}) {
-      if (auto r = Dump(family, proto, out); !r) return Fail(r.error());
+      // A dump the kernel marks interrupted (sockets changed under it) is
+      // taken again once, whole.
+      const size_t before = out.size();
+      auto r = Dump(family, proto, out);
+      if (!r && r.error().code() == ErrorCode::kUnavailable) {
+        out.resize(before);
+        r = Dump(family, proto, out);
+      }
+      if (!r) return Fail(r.error());
     }
   }
   return out;
@@ -109,20 +117,28 @@ Expected<void> SockDiag::Dump(int family, int protocol, std::vector<Socket>& out
   }
 
   alignas(nlmsghdr) static thread_local std::array<char, size_t{64} << 10> buf;
+  bool interrupted = false;
   while (true) {
     const ssize_t n = recv(fd_, buf.data(), buf.size(), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       return Fail(Error::FromErrno(errno, "sock_diag recv"));
     }
-    if (n == 0) return {};
+    if (n == 0) break;
     size_t remaining = static_cast<size_t>(n);
     for (const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); MessageOk(h, remaining);
          remaining -= std::min(remaining, Align(h->nlmsg_len)),
                     h = reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(h) +
                                                           Align(h->nlmsg_len))) {
-      if (h->nlmsg_type == NLMSG_DONE) return {};
+      interrupted = interrupted || (h->nlmsg_flags & NLM_F_DUMP_INTR) != 0;
+      if (h->nlmsg_type == NLMSG_DONE) {
+        if (interrupted) return Fail(Error::Unavailable("sock_diag dump interrupted"));
+        return {};
+      }
       if (h->nlmsg_type == NLMSG_ERROR) {
+        if (h->nlmsg_len < kHeaderLen + sizeof(nlmsgerr)) {
+          return Fail(Error::Io("sock_diag: truncated error message"));
+        }
         const auto* e = static_cast<const nlmsgerr*>(MessageData(h));
         // Protocols the kernel lacks (UDP diag is a module) answer ENOENT.
         if (e->error == -ENOENT) return {};
@@ -148,6 +164,7 @@ Expected<void> SockDiag::Dump(int family, int protocol, std::vector<Socket>& out
       out.push_back(std::move(s));
     }
   }
+  return {};
 }
 
 }  // namespace deminer

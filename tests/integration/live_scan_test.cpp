@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -202,17 +204,38 @@ TEST(LiveScanTest, PoolConnectionInsideAnotherNetworkNamespace) {
   EXPECT_TRUE(FindingsOf(scan, "proc.miner").empty());
 }
 
-// The clean-run test: this machine, with nothing planted, has no high or critical finding.
+// Pids of this test process and its ancestors (ctest, make, the CI shell).
+std::set<int> OwnAncestry() {
+  std::set<int> pids;
+  for (int pid = getpid(); pid > 1 && pids.insert(pid).second;) {
+    std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+    std::string line;
+    std::getline(stat, line);
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) break;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    rest >> state >> pid;
+  }
+  return pids;
+}
+
+// The clean-run test: this machine, with nothing planted, has no high or
+// critical finding. The test's own process tree is left out: where CI clones
+// the repository under /tmp, the test binaries really do run from a temp dir.
 TEST(LiveScanTest, CleanHostHasNoHighOrCriticalFinding) {
-  int rc = -1;
-  const auto scan = ScanJson({}, {}, &rc);
-  EXPECT_EQ(rc, 0) << scan.dump(2);
+  const std::set<int> own = OwnAncestry();
+  const auto scan = ScanJson({"--fail-on", "none"});
   for (const auto& f : scan["findings"]) {
+    const auto& ev = f["evidence"];
+    const auto& process = ev.contains("process") ? ev["process"] : ev;
+    if (process.is_object() && process.contains("pid") && own.contains(process["pid"].get<int>())) {
+      continue;
+    }
     EXPECT_NE(f["severity"], "critical") << f.dump(2);
     EXPECT_NE(f["severity"], "high") << f.dump(2);
   }
   EXPECT_GT(scan["counts"]["processes"].get<int>(), 10);
-  EXPECT_EQ(scan["summary"]["critical"], 0);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "checks/scanner.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <system_error>
@@ -9,8 +11,6 @@
 #include <fmt/format.h>
 
 #include "checks/check.h"
-#include <sys/stat.h>
-
 #include "sources/docker_api.h"
 #include "sources/file_hash.h"
 #include "sources/network.h"

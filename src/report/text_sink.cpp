@@ -27,8 +27,8 @@ std::string_view SeverityColor(Severity s) {
   return "";
 }
 
-std::string Scalar(const nlohmann::ordered_json& v) {
-  if (v.is_string()) return Printable(v.get<std::string>(), 300);
+std::string Scalar(const nlohmann::ordered_json& v, size_t max_len = 300) {
+  if (v.is_string()) return Printable(v.get<std::string>(), max_len);
   if (v.is_null()) return "-";
   return DumpJson(v);
 }
@@ -126,7 +126,7 @@ class TextSink final : public Sink {
           out_ << pad << "started by:\n";
           for (const auto& a : v) {
             out_ << pad << "  <- " << Scalar(a.value("pid", nlohmann::ordered_json())) << " "
-                 << Scalar(a.value("cmdline", nlohmann::ordered_json())) << "\n";
+                 << Scalar(a.value("cmdline", nlohmann::ordered_json()), 120) << "\n";
           }
         } else if (k == "hints") {
           out_ << pad << "why:\n";

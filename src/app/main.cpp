@@ -5,7 +5,9 @@
 
 #include "app/commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   using namespace deminer;
   CLI::App app{"deminer: find, stop and explain cryptojacking on Linux servers"};
   app.require_subcommand(1);
@@ -45,14 +47,23 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitClean : kExitError;
   }
-  // Errors are values inside deminer; anything thrown here is a bug or an
+  if (*scan_cmd) return RunScanCommand(scan);
+  if (*checks_cmd) return RunChecksCommand(checks_format);
+  if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
+  return kExitError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Errors are values inside deminer; anything thrown is a bug or an
   // allocation failure, and still ends with the documented exit code.
   try {
-    if (*scan_cmd) return RunScanCommand(scan);
-    if (*checks_cmd) return RunChecksCommand(checks_format);
-    if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
+    return Main(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "deminer: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "deminer: internal error\n";
   }
-  return kExitError;
+  return deminer::kExitError;
 }

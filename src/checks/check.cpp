@@ -15,7 +15,7 @@ namespace deminer {
 
 const std::vector<const Check*>& Catalog() {
   static const std::vector<const Check*> kAll = {
-#define DEMINER_CHECK(symbol) &symbol,
+#define DEMINER_CHECK(symbol) &(symbol),
 #include "checks/check_list.inc"
 #undef DEMINER_CHECK
   };

@@ -115,6 +115,7 @@ void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root,
     f.processes.push_back(&p);
   }
   std::vector<File*> work;
+  work.reserve(files.size());
   for (auto& [key, f] : files) work.push_back(&f);
   std::atomic<size_t> next{0};
   const auto hash = [&] {

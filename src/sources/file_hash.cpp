@@ -25,7 +25,7 @@ std::string Hex(EVP_MD_CTX* ctx) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx, md.data(), &len);
   std::string out;
-  out.reserve(len * 2);
+  out.reserve(size_t{len} * 2);
   for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
   return out;
 }

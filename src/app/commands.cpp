@@ -1,14 +1,13 @@
 #include "app/commands.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <iostream>
-#include <set>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "checks/check.h"
 #include "checks/scanner.h"
@@ -27,9 +26,9 @@ Expected<RulePack> LoadRules(const std::vector<std::string>& extra, bool no_defa
   if (!no_default) {
     dirs = DefaultRuleDirs();
     if (dirs.empty()) {
-      return Fail(Error::NotFound(
-          "the default rule pack was not found beside the binary (rules/) or in "
-          "../share/deminer/rules; reinstall, or pass --rules DIR"));
+      return Fail(
+          Error::NotFound("the default rule pack was not found beside the binary (rules/) or in "
+                          "../share/deminer/rules; reinstall, or pass --rules DIR"));
     }
   }
   dirs.insert(dirs.end(), extra.begin(), extra.end());
@@ -74,7 +73,7 @@ int RunScanCommand(const ScanArgs& args) {
     }
   }
   options.root = args.root.empty() ? "/" : args.root;
-  if (struct stat st {}; stat(options.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  if (struct stat st{}; stat(options.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     std::cerr << "deminer: --root " << options.root << " is not a directory\n";
     return kExitError;
   }
@@ -104,9 +103,9 @@ int RunScanCommand(const ScanArgs& args) {
     out = &file;
   }
   SinkOptions sink_options;
-  sink_options.color = args.color == "always" ||
-                       (args.color == "auto" && args.output.empty() && isatty(STDOUT_FILENO) &&
-                        std::getenv("NO_COLOR") == nullptr);
+  sink_options.color =
+      args.color == "always" || (args.color == "auto" && args.output.empty() &&
+                                 isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr);
   const RunInfo run{DEMINER_VERSION, rules->name + " " + rules->version, &result};
   auto sink = MakeSink(*format, *out, sink_options);
   Render(*sink, run);
@@ -152,9 +151,10 @@ int RunChecksCommand(const std::string& format) {
                              SeverityName(i.severity), KindName(i.kind), ScopeName(i.scope),
                              i.attack, i.title);
   }
-  std::cout << fmt::format("\n{} checks. `deminer checks --format json` adds what each looks "
-                           "at and the fix.\n",
-                           Catalog().size());
+  std::cout << fmt::format(
+      "\n{} checks. `deminer checks --format json` adds what each looks "
+      "at and the fix.\n",
+      Catalog().size());
   return kExitClean;
 }
 

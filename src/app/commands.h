@@ -20,9 +20,9 @@ struct ScanArgs {
   std::vector<std::string> rules;  // extra rule directories
   bool no_default_rules = false;
   std::string format = "text";
-  std::string output;             // empty: stdout
-  std::string fail_on = "high";   // severity name or "none"
-  std::string color = "auto";     // auto, always, never
+  std::string output;            // empty: stdout
+  std::string fail_on = "high";  // severity name or "none"
+  std::string color = "auto";    // auto, always, never
   bool resolve = false;
   unsigned threads = 0;
 };

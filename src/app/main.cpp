@@ -1,7 +1,6 @@
 // deminer's entry point: parses the command line and dispatches. Nothing else.
-#include <iostream>
-
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "app/commands.h"
 
@@ -22,14 +21,16 @@ int Main(int argc, char** argv) {
   scan_cmd->add_option("--format", scan.format, "text, json, jsonl or sarif")
       ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}));
   scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE");
-  scan_cmd->add_option("--fail-on", scan.fail_on,
-                       "Exit 1 on findings at or above: critical, high, medium, low, info, none")
+  scan_cmd
+      ->add_option("--fail-on", scan.fail_on,
+                   "Exit 1 on findings at or above: critical, high, medium, low, info, none")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "none"}));
   scan_cmd->add_option("--color", scan.color, "auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   scan_cmd->add_flag("--resolve", scan.resolve,
                      "Resolve pool domains to match connections by address (DNS traffic)");
-  scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: one per core, plus one)");
+  scan_cmd->add_option("--threads", scan.threads,
+                       "Worker threads (default: one per core, plus one)");
 
   std::string checks_format = "text";
   CLI::App* checks_cmd = app.add_subcommand("checks", "List every check");

@@ -1,9 +1,9 @@
 #include "checks/check.h"
 
-#include <algorithm>
-
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "core/strings.h"
 
@@ -47,23 +47,25 @@ Finding ProcessFinding(const CheckInfo& info, const CheckContext& ctx, const Pro
                        Severity severity) {
   const std::string name = p.exe.empty() ? p.DisplayName() : p.exe;
   const auto container = ctx.facts.ContainerOf(p);
-  const std::string key = fmt::format("{}\n{}\n{}", name, p.CommandLine(),
-                                      container ? container->id : std::string());
-  Finding f = NewFinding(info, severity, fmt::format("pid {} {}", p.pid, Printable(name, 256)),
-                         key);
+  const std::string key =
+      fmt::format("{}\n{}\n{}", name, p.CommandLine(), container ? container->id : std::string());
+  Finding f =
+      NewFinding(info, severity, fmt::format("pid {} {}", p.pid, Printable(name, 256)), key);
   f.container = container;
   f.path = p.exe;
   auto& e = f.evidence;
   e["pid"] = p.pid;
   e["uid"] = p.uid;
-  e["exe"] = p.exe.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(Printable(p.exe));
+  e["exe"] =
+      p.exe.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(Printable(p.exe));
   if (p.exe_deleted) e["exe_deleted"] = true;
   e["cmdline"] = Printable(p.CommandLine());
   const auto& host = ctx.facts.host;
   if (host.boot_time != 0) {
     const auto started = static_cast<int64_t>(
         host.boot_time + p.start_ticks / static_cast<uint64_t>(host.clock_ticks));
-    e["started_at"] = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(started)));
+    e["started_at"] =
+        fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(started)));
   }
   auto chain = nlohmann::ordered_json::array();
   for (const Process* a : ctx.facts.Ancestry(p)) {

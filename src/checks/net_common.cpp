@@ -30,8 +30,8 @@ Finding SocketFinding(const CheckInfo& info, const CheckContext& ctx, const Sock
     f = ProcessFinding(info, ctx, *owner, severity);
     subject += fmt::format(" (pid {} {})", owner->pid, owner->DisplayName());
   }
-  const std::string key = fmt::format("{}\n{}\n{}", proto, remote,
-                                      owner != nullptr ? owner->exe : std::string());
+  const std::string key =
+      fmt::format("{}\n{}\n{}", proto, remote, owner != nullptr ? owner->exe : std::string());
   Finding base = NewFinding(info, severity, subject, key);
   base.container = f.container;
   base.path = f.path;

@@ -27,8 +27,8 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     if (owner != nullptr) {
       const MinerVerdict v = AnalyzeMiner(owner->argv, owner->exe, owner->comm, ctx.rules);
       miner = v.severity >= Severity::kLow;
-      if (miner) sev = by_address || v.severity >= Severity::kHigh ? Severity::kCritical
-                                                                  : Severity::kHigh;
+      if (miner)
+        sev = by_address || v.severity >= Severity::kHigh ? Severity::kCritical : Severity::kHigh;
     }
     Finding f = SocketFinding(kNetPoolConnection.info, ctx, s, sev);
     if (by_address) f.evidence["pool_domain"] = resolved->second;

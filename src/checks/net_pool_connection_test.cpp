@@ -1,6 +1,5 @@
-#include <netinet/tcp.h>
-
 #include <gtest/gtest.h>
+#include <netinet/tcp.h>
 
 #include "checks/test_facts.h"
 
@@ -29,11 +28,11 @@ TEST(NetPoolConnectionCheckTest, GradesByPortAddressAndOwner) {
   facts.sockets[1].pids = {813};
   facts.sockets[2].pids = {813};
   const auto out = RunCheck(kNetPoolConnection, facts);
-  ASSERT_EQ(out.size(), 3u);  // the TIME_WAIT socket is no connection
+  ASSERT_EQ(out.size(), 3u);                        // the TIME_WAIT socket is no connection
   EXPECT_EQ(out[0].severity, Severity::kCritical);  // miner-looking owner on a pool port
   EXPECT_EQ(out[0].subject, "tcp 10.0.0.5:41000 -> 198.51.100.7:3333 (pid 812 xmrig)");
   EXPECT_EQ(out[0].evidence["process"]["ancestry"][0]["cmdline"], "node server.js");
-  EXPECT_EQ(out[1].severity, Severity::kMedium);  // port alone
+  EXPECT_EQ(out[1].severity, Severity::kMedium);    // port alone
   EXPECT_EQ(out[2].severity, Severity::kCritical);  // resolved pool address
   EXPECT_EQ(out[2].evidence["pool_domain"], "pool.supportxmr.com");
 }

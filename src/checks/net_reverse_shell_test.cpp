@@ -1,6 +1,5 @@
-#include <netinet/tcp.h>
-
 #include <gtest/gtest.h>
+#include <netinet/tcp.h>
 
 #include "checks/test_facts.h"
 

@@ -22,8 +22,8 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     Finding f = ProcessFinding(kProcExeDeleted.info, ctx, p, sev);
     f.evidence["reason"] = known_memfd ? "executable is a memory file of a known runtime"
                            : memfd     ? "executable is an anonymous memory file (fileless)"
-                           : temp ? "executable was deleted from a temp directory"
-                                  : "executable was deleted or replaced on disk";
+                           : temp      ? "executable was deleted from a temp directory"
+                                       : "executable was deleted or replaced on disk";
     out.push_back(std::move(f));
   }
 }

@@ -11,8 +11,7 @@ namespace {
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const Process& p : ctx.facts.processes) {
     if (p.kernel_thread || p.exe.empty() || IsSelf(ctx, p) || !IsTempPath(p.exe)) continue;
-    const bool hidden = Basename(p.exe).starts_with('.') ||
-                        p.exe.find("/.") != std::string::npos;
+    const bool hidden = Basename(p.exe).starts_with('.') || p.exe.find("/.") != std::string::npos;
     Finding f = ProcessFinding(kProcExeInTemp.info, ctx, p, Severity::kHigh);
     if (hidden) f.evidence["hidden_path"] = true;
     out.push_back(std::move(f));

@@ -1,9 +1,8 @@
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "checks/test_facts.h"
 
@@ -15,7 +14,8 @@ TEST(ProcFilenameIocCheckTest, MatchesLokiFilenameIocsWithScore) {
   namespace fs = std::filesystem;
   std::string tmpl = (fs::temp_directory_path() / "deminer-fn-XXXXXX").string();
   const std::string dir = mkdtemp(tmpl.data());
-  std::ofstream(dir + "/filename-iocs.txt") << "# test\n/\\.cache/kdevtmpfsi$;90\n/opt/app/.*\\.bin;40\n";
+  std::ofstream(dir + "/filename-iocs.txt")
+      << "# test\n/\\.cache/kdevtmpfsi$;90\n/opt/app/.*\\.bin;40\n";
   auto rules = RulePack::Load({std::string(DEMINER_SOURCE_DIR) + "/rules", dir});
   fs::remove_all(dir);
   ASSERT_TRUE(rules.has_value()) << rules.error().message();

@@ -18,9 +18,9 @@ Process Busy(int pid, std::vector<std::string> argv, double cores, double age_s 
 TEST(ProcHighCpuCheckTest, FlagsSustainedUseByUnexpectedProcess) {
   Facts facts = BaseFacts();
   facts.processes.push_back(Busy(10, {"/usr/local/bin/node", "server.js"}, 1.9));
-  facts.processes.push_back(Busy(11, {"/usr/bin/cc1plus"}, 1.0));       // expected
-  facts.processes.push_back(Busy(12, {"/usr/bin/idle"}, 0.1));          // idle
-  facts.processes.push_back(Busy(13, {"/usr/bin/young"}, 1.0, 30));     // too young
+  facts.processes.push_back(Busy(11, {"/usr/bin/cc1plus"}, 1.0));    // expected
+  facts.processes.push_back(Busy(12, {"/usr/bin/idle"}, 0.1));       // idle
+  facts.processes.push_back(Busy(13, {"/usr/bin/young"}, 1.0, 30));  // too young
   const auto out = RunCheck(kProcHighCpu, facts);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].subject, "pid 10 /usr/local/bin/node");

@@ -27,8 +27,8 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     std::string imitates;
 
     // A user-space process shown as "[kworker/0:1]" or named like a kernel thread.
-    const bool bracketed = !p.argv.empty() && p.argv[0].starts_with('[') &&
-                           Trim(p.argv[0]).ends_with(']');
+    const bool bracketed =
+        !p.argv.empty() && p.argv[0].starts_with('[') && Trim(p.argv[0]).ends_with(']');
     const std::string inner =
         bracketed ? std::string(Trim(p.argv[0]).substr(1, Trim(p.argv[0]).size() - 2)) : name;
     const auto& kthreads = ctx.rules.kernel_thread_prefixes;
@@ -50,8 +50,8 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
           const bool near = !exact && Normalize(candidate) == Normalize(d.name);
           if (!exact && !near) continue;
           if (near) {
-            reason = fmt::format("named '{}', a near miss of the system daemon '{}'", candidate,
-                                 d.name);
+            reason =
+                fmt::format("named '{}', a near miss of the system daemon '{}'", candidate, d.name);
           } else if (!d.IsReal(p.exe)) {
             reason = fmt::format("named like the system daemon '{}' but runs {}", d.name, p.exe);
           }

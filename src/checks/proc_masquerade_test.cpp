@@ -45,11 +45,10 @@ TEST(ProcMasqueradeCheckTest, SilentOnRealKernelThreadsAndDaemons) {
   facts.processes.push_back(
       MakeProcess(24, 1, {"/usr/lib/snapd/snapd"}, "/snap/snapd/21759/usr/lib/snapd/snapd"));
   facts.processes.push_back(MakeProcess(25, 1, {"crond", "-f"}, "/bin/busybox"));
-  facts.processes.push_back(MakeProcess(
-      26, 1, {"/usr/bin/python3", "/usr/bin/networkd-dispatcher"}, "/usr/bin/python3.11"));
+  facts.processes.push_back(MakeProcess(26, 1, {"/usr/bin/python3", "/usr/bin/networkd-dispatcher"},
+                                        "/usr/bin/python3.11"));
   facts.processes.back().comm = "networkd-dispat";
-  facts.processes.push_back(
-      MakeProcess(27, 1, {"dockerd"}, "/snap/docker/2915/bin/dockerd"));
+  facts.processes.push_back(MakeProcess(27, 1, {"dockerd"}, "/snap/docker/2915/bin/dockerd"));
   const auto out = RunCheck(kProcMasquerade, facts);
   EXPECT_TRUE(out.empty()) << out.size() << " " << (out.empty() ? "" : out[0].subject);
 }

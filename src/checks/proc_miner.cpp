@@ -18,8 +18,8 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     Finding f = ProcessFinding(kProcMiner.info, ctx, p, v.severity);
     auto hints = nlohmann::ordered_json::array();
     for (const MinerHint& h : v.hints) {
-      hints.push_back({{"hint", h.what}, {"value", h.value}, {"weight", h.weight},
-                       {"source", h.source}});
+      hints.push_back(
+          {{"hint", h.what}, {"value", h.value}, {"weight", h.weight}, {"source", h.source}});
     }
     f.evidence["score"] = v.score;
     f.evidence["hints"] = std::move(hints);

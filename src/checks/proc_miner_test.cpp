@@ -7,7 +7,8 @@ extern const Check kProcMiner;
 namespace {
 
 constexpr const char* kSeedWallet =
-    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks2";
+    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
+    "2";
 
 TEST(ProcMinerCheckTest, FlagsSeedZeroMinerWithAncestryAndContainer) {
   Facts facts = BaseFacts();
@@ -59,7 +60,8 @@ TEST(ProcMinerCheckTest, SilentOnOrdinaryProcesses) {
 
 TEST(ProcMinerCheckTest, IgnoresItself) {
   Facts facts = BaseFacts();
-  facts.processes.push_back(MakeProcess(99999, 1, {"/tmp/xmrig", "-o", "pool.supportxmr.com:3333"}));
+  facts.processes.push_back(
+      MakeProcess(99999, 1, {"/tmp/xmrig", "-o", "pool.supportxmr.com:3333"}));
   EXPECT_TRUE(RunCheck(kProcMiner, facts).empty());
 }
 

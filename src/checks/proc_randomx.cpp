@@ -16,7 +16,8 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     const bool msr = !p.msr_paths.empty() && !NamesProcess(ctx.rules.msr_expected, p);
     const bool huge = p.hugetlb_kb > 0 && !NamesProcess(ctx.rules.hugepage_expected, p);
     if (!msr && !huge) continue;
-    Finding f = ProcessFinding(kProcRandomx.info, ctx, p, msr ? Severity::kHigh : Severity::kMedium);
+    Finding f =
+        ProcessFinding(kProcRandomx.info, ctx, p, msr ? Severity::kHigh : Severity::kMedium);
     if (msr) f.evidence["msr_open"] = p.msr_paths;
     if (huge) f.evidence["hugetlb_kb"] = p.hugetlb_kb;
     out.push_back(std::move(f));

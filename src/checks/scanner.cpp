@@ -1,5 +1,6 @@
 #include "checks/scanner.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -7,8 +8,6 @@
 #include <system_error>
 #include <thread>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "checks/check.h"
 #include "sources/docker_api.h"
@@ -79,8 +78,8 @@ void ResolveRuleDomains(const RulePack& rules, Facts& facts) {
 bool UnusualExecutable(const Process& p) {
   if (p.kernel_thread || p.exe.empty()) return false;
   if (p.exe_deleted || p.exe.starts_with("/memfd:")) return true;
-  constexpr std::string_view kSystem[] = {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/",
-                                          "/lib32/", "/snap/"};
+  constexpr std::string_view kSystem[] = {"/usr/",   "/bin/",   "/sbin/", "/lib/",
+                                          "/lib64/", "/lib32/", "/snap/"};
   return std::none_of(std::begin(kSystem), std::end(kSystem),
                       [&](std::string_view d) { return p.exe.starts_with(d); });
 }
@@ -89,8 +88,8 @@ bool UnusualExecutable(const Process& p) {
 // rule pack has hash IOCs: through /proc/PID/exe, which reads the program even
 // after it was deleted, and as the process's own mount namespace sees it.
 // Distinct files are hashed in parallel.
-void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root,
-                            unsigned threads, Facts& facts) {
+void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root, unsigned threads,
+                            Facts& facts) {
   HashSet which;
   for (const auto& [hash, source] : rules.hashes) {
     which.md5 = which.md5 || hash.size() == 32;
@@ -204,9 +203,8 @@ std::vector<Finding> RunChecks(const Facts& facts, const RulePack& rules,
   for (Finding& f : findings) {
     if (seen.insert(f.check + f.fingerprint).second) unique.push_back(std::move(f));
   }
-  std::stable_sort(unique.begin(), unique.end(), [](const Finding& a, const Finding& b) {
-    return a.severity > b.severity;
-  });
+  std::stable_sort(unique.begin(), unique.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   return unique;
 }
 

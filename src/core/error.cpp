@@ -1,20 +1,26 @@
 #include "core/error.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace deminer {
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kPermissionDenied: return "permission denied";
-    case ErrorCode::kInvalidInput: return "invalid input";
-    case ErrorCode::kIo: return "i/o error";
-    case ErrorCode::kUnavailable: return "unavailable";
-    case ErrorCode::kInternal: return "internal error";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kPermissionDenied:
+      return "permission denied";
+    case ErrorCode::kInvalidInput:
+      return "invalid input";
+    case ErrorCode::kIo:
+      return "i/o error";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    case ErrorCode::kInternal:
+      return "internal error";
   }
   return "unknown";
 }
@@ -24,14 +30,19 @@ Error Error::FromErrno(int err, std::string_view what) {
   switch (err) {
     case ENOENT:
     case ESRCH:
-    case ENOTDIR: return NotFound(std::move(msg));
+    case ENOTDIR:
+      return NotFound(std::move(msg));
     case EACCES:
-    case EPERM: return PermissionDenied(std::move(msg));
-    case EINVAL: return InvalidInput(std::move(msg));
+    case EPERM:
+      return PermissionDenied(std::move(msg));
+    case EINVAL:
+      return InvalidInput(std::move(msg));
     case ECONNREFUSED:
     case EHOSTUNREACH:
-    case ETIMEDOUT: return Unavailable(std::move(msg));
-    default: return Io(std::move(msg));
+    case ETIMEDOUT:
+      return Unavailable(std::move(msg));
+    default:
+      return Io(std::move(msg));
   }
 }
 

@@ -1,20 +1,24 @@
 #include "core/finding.h"
 
-#include <array>
-
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
-#include <fmt/format.h>
+#include <array>
 
 namespace deminer {
 
 std::string_view SeverityName(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "info";
 }
@@ -31,8 +35,10 @@ std::string_view KindName(Kind k) { return k == Kind::kCompromise ? "compromise"
 
 std::string_view ScopeName(Scope s) {
   switch (s) {
-    case Scope::kProcesses: return "processes";
-    case Scope::kNetwork: return "network";
+    case Scope::kProcesses:
+      return "processes";
+    case Scope::kNetwork:
+      return "network";
   }
   return "processes";
 }

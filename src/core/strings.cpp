@@ -1,8 +1,8 @@
 #include "core/strings.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace deminer {
 

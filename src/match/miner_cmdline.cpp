@@ -49,8 +49,9 @@ class Scorer {
   // A host:port the command line points at.
   void Endpoint(std::string_view text, bool from_url_option) {
     // Only bare host:port or a stratum URL names a pool; http://... does not.
-    if (const size_t scheme = text.find("://"); scheme != std::string_view::npos &&
-                                               !ToLower(text.substr(0, scheme)).starts_with("stratum")) {
+    if (const size_t scheme = text.find("://");
+        scheme != std::string_view::npos &&
+        !ToLower(text.substr(0, scheme)).starts_with("stratum")) {
       return;
     }
     std::string host;
@@ -139,8 +140,8 @@ bool ParseHostPort(std::string_view s, std::string& host, uint16_t& port) {
   const auto n = ParseUint(p);
   if (h.empty() || !n || *n == 0 || *n > 65535) return false;
   const bool host_chars = std::all_of(h.begin(), h.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == ':' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == ':' || c == '_';
   });
   if (!host_chars) return false;
   host = std::string(h);
@@ -187,8 +188,8 @@ MinerVerdict AnalyzeMiner(const std::vector<std::string>& argv, std::string_view
       if (OptionValue(argv, i, opt, value)) s.Wallet(value, true);
     }
     for (const MinerOption& o : rules.miner_options) {
-      if (t != o.flag && !(t.starts_with(o.flag) && t.size() > o.flag.size() &&
-                           t[o.flag.size()] == '=')) {
+      if (t != o.flag &&
+          !(t.starts_with(o.flag) && t.size() > o.flag.size() && t[o.flag.size()] == '=')) {
         continue;
       }
       if (!o.values.empty()) {

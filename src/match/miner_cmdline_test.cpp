@@ -8,7 +8,8 @@ namespace deminer {
 namespace {
 
 constexpr const char* kSeedWallet =
-    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks2";
+    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
+    "2";
 
 MinerVerdict Judge(std::vector<std::string> argv) {
   const std::string exe = argv.empty() ? "" : argv[0];
@@ -100,8 +101,8 @@ TEST(MinerCmdlineTest, TruncatedSeedWalletFragmentMatches) {
   const RulePack& rules = DefaultRules();
   ASSERT_FALSE(rules.wallet_fragments.empty());
   const WalletFragment& f = rules.wallet_fragments[0];
-  const std::string addr = f.prefix + std::string(95 - f.prefix.size() - f.suffix.size(), 'x') +
-                           f.suffix;
+  const std::string addr =
+      f.prefix + std::string(95 - f.prefix.size() - f.suffix.size(), 'x') + f.suffix;
   EXPECT_NE(rules.MatchWallet(addr), nullptr);
   EXPECT_EQ(rules.MatchWallet(f.prefix), nullptr);
 }

@@ -9,8 +9,7 @@
 namespace deminer {
 namespace {
 
-constexpr std::string_view kAlphabet =
-    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+constexpr std::string_view kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 // Encoded size of a block of 0..8 bytes in Monero's base58.
 constexpr std::array<size_t, 9> kEncodedBlockSizes = {0, 2, 3, 5, 6, 7, 9, 10, 11};
 
@@ -61,9 +60,12 @@ bool DecodeBase58(std::string_view s, std::vector<uint8_t>& out) {
 
 std::string_view MoneroAddressTypeName(MoneroAddressType t) {
   switch (t) {
-    case MoneroAddressType::kStandard: return "standard";
-    case MoneroAddressType::kSubaddress: return "subaddress";
-    case MoneroAddressType::kIntegrated: return "integrated";
+    case MoneroAddressType::kStandard:
+      return "standard";
+    case MoneroAddressType::kSubaddress:
+      return "subaddress";
+    case MoneroAddressType::kIntegrated:
+      return "integrated";
   }
   return "standard";
 }
@@ -84,16 +86,35 @@ std::optional<MoneroAddress> ParseMoneroAddress(std::string_view s) {
   }
   MoneroAddress a{};
   switch (raw[0]) {
-    case 18: a = {MoneroAddressType::kStandard, true}; break;
-    case 42: a = {MoneroAddressType::kSubaddress, true}; break;
-    case 19: a = {MoneroAddressType::kIntegrated, true}; break;
-    case 53: a = {MoneroAddressType::kStandard, false}; break;     // testnet
-    case 63: a = {MoneroAddressType::kSubaddress, false}; break;   // testnet
-    case 54: a = {MoneroAddressType::kIntegrated, false}; break;   // testnet
-    case 24: a = {MoneroAddressType::kStandard, false}; break;     // stagenet
-    case 36: a = {MoneroAddressType::kSubaddress, false}; break;   // stagenet
-    case 25: a = {MoneroAddressType::kIntegrated, false}; break;   // stagenet
-    default: return std::nullopt;
+    case 18:
+      a = {MoneroAddressType::kStandard, true};
+      break;
+    case 42:
+      a = {MoneroAddressType::kSubaddress, true};
+      break;
+    case 19:
+      a = {MoneroAddressType::kIntegrated, true};
+      break;
+    case 53:
+      a = {MoneroAddressType::kStandard, false};
+      break;  // testnet
+    case 63:
+      a = {MoneroAddressType::kSubaddress, false};
+      break;  // testnet
+    case 54:
+      a = {MoneroAddressType::kIntegrated, false};
+      break;  // testnet
+    case 24:
+      a = {MoneroAddressType::kStandard, false};
+      break;  // stagenet
+    case 36:
+      a = {MoneroAddressType::kSubaddress, false};
+      break;  // stagenet
+    case 25:
+      a = {MoneroAddressType::kIntegrated, false};
+      break;  // stagenet
+    default:
+      return std::nullopt;
   }
   const bool integrated = a.type == MoneroAddressType::kIntegrated;
   if (integrated != (s.size() == 106)) return std::nullopt;

@@ -12,7 +12,8 @@ namespace {
 
 // Seed 000's wallet, as it appeared on the miner's command line.
 constexpr const char* kSeedWallet =
-    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks2";
+    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
+    "2";
 
 std::string Hex(const std::array<uint8_t, 32>& h) {
   static const char* kDigits = "0123456789abcdef";
@@ -26,8 +27,7 @@ std::string Hex(const std::array<uint8_t, 32>& h) {
 
 TEST(Keccak256Test, MatchesKnownVectors) {
   // Keccak-256 (not SHA3-256) test vectors.
-  EXPECT_EQ(Hex(Keccak256("")),
-            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+  EXPECT_EQ(Hex(Keccak256("")), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
   EXPECT_EQ(Hex(Keccak256("abc")),
             "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
 }

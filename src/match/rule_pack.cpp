@@ -1,16 +1,15 @@
 #include "match/rule_pack.h"
 
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "core/strings.h"
 
@@ -45,12 +44,11 @@ std::string Where(const std::string& path, const YAML::Mark& mark) {
 
 // Calls fn(entry_node, source) for every entry of every group of `list`.
 template <typename Fn>
-Expected<void> ForEachEntry(const YAML::Node& list, const std::string& path,
-                            const std::string& key, Fn&& fn) {
+Expected<void> ForEachEntry(const YAML::Node& list, const std::string& path, const std::string& key,
+                            Fn&& fn) {
   if (!list.IsSequence()) {
-    return Fail(Error::InvalidInput(
-        fmt::format("{}: '{}' must be a list of {{source, entries}} groups",
-                    Where(path, list.Mark()), key)));
+    return Fail(Error::InvalidInput(fmt::format(
+        "{}: '{}' must be a list of {{source, entries}} groups", Where(path, list.Mark()), key)));
   }
   for (const YAML::Node& group : list) {
     const YAML::Node source = group["source"];
@@ -70,7 +68,8 @@ Expected<void> ForEachEntry(const YAML::Node& list, const std::string& path,
 
 Expected<std::string> Scalar(const YAML::Node& n, const std::string& path) {
   if (!n.IsScalar() || n.Scalar().empty()) {
-    return Fail(Error::InvalidInput(fmt::format("{}: expected a non-empty string", Where(path, n.Mark()))));
+    return Fail(
+        Error::InvalidInput(fmt::format("{}: expected a non-empty string", Where(path, n.Mark()))));
   }
   return n.Scalar();
 }
@@ -78,15 +77,15 @@ Expected<std::string> Scalar(const YAML::Node& n, const std::string& path) {
 Expected<uint16_t> Port(const YAML::Node& n, const std::string& path) {
   const auto v = n.IsScalar() ? ParseUint(n.Scalar()) : std::nullopt;
   if (!v || *v == 0 || *v > 65535) {
-    return Fail(Error::InvalidInput(fmt::format("{}: expected a port number", Where(path, n.Mark()))));
+    return Fail(
+        Error::InvalidInput(fmt::format("{}: expected a port number", Where(path, n.Mark()))));
   }
   return static_cast<uint16_t>(*v);
 }
 
 bool IsHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 }  // namespace
@@ -109,36 +108,41 @@ Expected<void> RulePack::LoadYaml(const std::string& path) {
       Expected<void> r;
       // prefixes: every entry is a prefix, with or without a trailing '*'.
       const auto names = [&](NameList& out, bool prefixes = false) {
-        return ForEachEntry(list, path, key, [&, prefixes](const YAML::Node& e, const std::string& src) -> Expected<void> {
-          auto s = Scalar(e, path);
-          if (!s) return Fail(s.error());
-          out.Add(prefixes && !s->ends_with('*') ? *s + "*" : *s, src);
-          return {};
-        });
+        return ForEachEntry(
+            list, path, key,
+            [&, prefixes](const YAML::Node& e, const std::string& src) -> Expected<void> {
+              auto s = Scalar(e, path);
+              if (!s) return Fail(s.error());
+              out.Add(prefixes && !s->ends_with('*') ? *s + "*" : *s, src);
+              return {};
+            });
       };
       const auto strings = [&](std::vector<std::string>& out) {
-        return ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string&) -> Expected<void> {
-          auto s = Scalar(e, path);
-          if (!s) return Fail(s.error());
-          out.push_back(*s);
-          return {};
-        });
+        return ForEachEntry(list, path, key,
+                            [&](const YAML::Node& e, const std::string&) -> Expected<void> {
+                              auto s = Scalar(e, path);
+                              if (!s) return Fail(s.error());
+                              out.push_back(*s);
+                              return {};
+                            });
       };
       const auto ports = [&](std::map<uint16_t, std::string>& out) {
-        return ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
-          auto p = Port(e, path);
-          if (!p) return Fail(p.error());
-          out.emplace(*p, src);
-          return {};
-        });
+        return ForEachEntry(list, path, key,
+                            [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+                              auto p = Port(e, path);
+                              if (!p) return Fail(p.error());
+                              out.emplace(*p, src);
+                              return {};
+                            });
       };
       const auto keyed = [&](std::unordered_map<std::string, std::string>& out, bool lower) {
-        return ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
-          auto s = Scalar(e, path);
-          if (!s) return Fail(s.error());
-          out.emplace(lower ? ToLower(*s) : *s, src);
-          return {};
-        });
+        return ForEachEntry(list, path, key,
+                            [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+                              auto s = Scalar(e, path);
+                              if (!s) return Fail(s.error());
+                              out.emplace(lower ? ToLower(*s) : *s, src);
+                              return {};
+                            });
       };
 
       if (key == "name" || key == "version") {
@@ -175,45 +179,48 @@ Expected<void> RulePack::LoadYaml(const std::string& path) {
       } else if (key == "c2_addresses") {
         r = keyed(c2_addresses, true);
       } else if (key == "wallet_fragments") {
-        r = ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
-          auto s = Scalar(e, path);
-          if (!s) return Fail(s.error());
-          const size_t dots = s->find("...");
-          if (dots == std::string::npos || dots == 0 || dots + 3 >= s->size()) {
-            return Fail(Error::InvalidInput(
-                fmt::format("{}: a wallet fragment is written PREFIX...SUFFIX", Where(path, e.Mark()))));
-          }
-          wallet_fragments.push_back({s->substr(0, dots), s->substr(dots + 3), src});
-          return {};
-        });
+        r = ForEachEntry(
+            list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+              auto s = Scalar(e, path);
+              if (!s) return Fail(s.error());
+              const size_t dots = s->find("...");
+              if (dots == std::string::npos || dots == 0 || dots + 3 >= s->size()) {
+                return Fail(Error::InvalidInput(fmt::format(
+                    "{}: a wallet fragment is written PREFIX...SUFFIX", Where(path, e.Mark()))));
+              }
+              wallet_fragments.push_back({s->substr(0, dots), s->substr(dots + 3), src});
+              return {};
+            });
       } else if (key == "system_daemons") {
-        r = ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
-          if (!e.IsMap() || !e["name"] || !e["dirs"] || !e["dirs"].IsSequence()) {
-            return Fail(Error::InvalidInput(
-                fmt::format("{}: a system daemon is {{name, dirs: [...]}}", Where(path, e.Mark()))));
-          }
-          SystemDaemon d{e["name"].as<std::string>(), e["dirs"].as<std::vector<std::string>>(),
-                         e["exes"] ? e["exes"].as<std::vector<std::string>>()
-                                   : std::vector<std::string>{e["name"].as<std::string>()},
-                         src};
-          system_daemons.push_back(std::move(d));
-          return {};
-        });
+        r = ForEachEntry(
+            list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+              if (!e.IsMap() || !e["name"] || !e["dirs"] || !e["dirs"].IsSequence()) {
+                return Fail(Error::InvalidInput(fmt::format(
+                    "{}: a system daemon is {{name, dirs: [...]}}", Where(path, e.Mark()))));
+              }
+              SystemDaemon d{e["name"].as<std::string>(), e["dirs"].as<std::vector<std::string>>(),
+                             e["exes"] ? e["exes"].as<std::vector<std::string>>()
+                                       : std::vector<std::string>{e["name"].as<std::string>()},
+                             src};
+              system_daemons.push_back(std::move(d));
+              return {};
+            });
       } else if (key == "miner_options") {
-        r = ForEachEntry(list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
-          if (!e.IsMap() || !e["flag"]) {
-            return Fail(Error::InvalidInput(
-                fmt::format("{}: a miner option is {{flag, weight, why}}", Where(path, e.Mark()))));
-          }
-          MinerOption o;
-          o.flag = e["flag"].as<std::string>();
-          o.weight = e["weight"] ? e["weight"].as<int>() : 1;
-          if (e["values"]) o.values = e["values"].as<std::vector<std::string>>();
-          if (e["why"]) o.why = e["why"].as<std::string>();
-          o.source = src;
-          miner_options.push_back(std::move(o));
-          return {};
-        });
+        r = ForEachEntry(
+            list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+              if (!e.IsMap() || !e["flag"]) {
+                return Fail(Error::InvalidInput(fmt::format(
+                    "{}: a miner option is {{flag, weight, why}}", Where(path, e.Mark()))));
+              }
+              MinerOption o;
+              o.flag = e["flag"].as<std::string>();
+              o.weight = e["weight"] ? e["weight"].as<int>() : 1;
+              if (e["values"]) o.values = e["values"].as<std::vector<std::string>>();
+              if (e["why"]) o.why = e["why"].as<std::string>();
+              o.source = src;
+              miner_options.push_back(std::move(o));
+              return {};
+            });
       } else {
         return Fail(Error::InvalidInput(
             fmt::format("{}: unknown list '{}'", Where(path, kv.first.Mark()), key)));
@@ -276,7 +283,8 @@ Expected<void> RulePack::CompileFilenameIocs() {
   auto db = PatternDb::Compile(specs, rejected);
   for (const PatternRejection& r : rejected) {
     problems.push_back({filename_iocs[r.index].source,
-                        fmt::format("filename IOC not supported by Vectorscan: {}", r.message), ""});
+                        fmt::format("filename IOC not supported by Vectorscan: {}", r.message),
+                        ""});
   }
   if (!db) return {};  // every pattern rejected: already recorded
   filename_db = std::make_shared<const PatternDb>(std::move(*db));

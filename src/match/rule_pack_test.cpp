@@ -1,11 +1,10 @@
 #include "match/rule_pack.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "match/test_rules.h"
 
@@ -42,7 +41,8 @@ TEST(RulePackTest, DefaultPackHoldsEverySeedProcessAndNetworkIoc) {
   }
   EXPECT_EQ(r.MatchPoolDomain("example.com"), nullptr);
   EXPECT_EQ(r.MatchPoolDomain("notsupportxmr.com"), nullptr);
-  for (const uint16_t port : {uint16_t{3333}, uint16_t{10128}}) EXPECT_TRUE(r.pool_ports.contains(port)) << port;
+  for (const uint16_t port : {uint16_t{3333}, uint16_t{10128}})
+    EXPECT_TRUE(r.pool_ports.contains(port)) << port;
   EXPECT_FALSE(r.pool_ports.contains(443));
   EXPECT_FALSE(r.pool_ports.contains(80));
   EXPECT_NE(r.MatchC2("72.62.186.16", 4449), nullptr);
@@ -76,8 +76,7 @@ TEST(RulePackTest, GroupWithoutSourceIsRejected) {
   dir.Write("nosource.yaml", "pool_ports:\n  - entries: [3333]\n");
   const auto r = RulePack::Load({dir.path()});
   ASSERT_FALSE(r.has_value());
-  EXPECT_NE(r.error().message().find("nosource.yaml:2"), std::string::npos)
-      << r.error().message();
+  EXPECT_NE(r.error().message().find("nosource.yaml:2"), std::string::npos) << r.error().message();
 }
 
 TEST(RulePackTest, UnknownListIsRejected) {

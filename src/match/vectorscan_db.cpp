@@ -1,9 +1,7 @@
 #include "match/vectorscan_db.h"
 
-#include <hs/hs.h>
-
-
 #include <fmt/format.h>
+#include <hs/hs.h>
 
 namespace deminer {
 

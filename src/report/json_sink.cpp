@@ -1,8 +1,8 @@
-#include <cmath>
-#include <ctime>
-
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include <cmath>
+#include <ctime>
 
 #include "report/sink.h"
 #include "report/sinks.h"

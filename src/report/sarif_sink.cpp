@@ -13,10 +13,13 @@ namespace {
 std::string_view Level(Severity s) {
   switch (s) {
     case Severity::kCritical:
-    case Severity::kHigh: return "error";
-    case Severity::kMedium: return "warning";
+    case Severity::kHigh:
+      return "error";
+    case Severity::kMedium:
+      return "warning";
     case Severity::kLow:
-    case Severity::kInfo: return "note";
+    case Severity::kInfo:
+      return "note";
   }
   return "note";
 }
@@ -24,11 +27,16 @@ std::string_view Level(Severity s) {
 // GitHub code scanning reads this property to rank security results.
 std::string_view SecuritySeverity(Severity s) {
   switch (s) {
-    case Severity::kCritical: return "9.5";
-    case Severity::kHigh: return "8.0";
-    case Severity::kMedium: return "5.5";
-    case Severity::kLow: return "3.0";
-    case Severity::kInfo: return "0.0";
+    case Severity::kCritical:
+      return "9.5";
+    case Severity::kHigh:
+      return "8.0";
+    case Severity::kMedium:
+      return "5.5";
+    case Severity::kLow:
+      return "3.0";
+    case Severity::kInfo:
+      return "0.0";
   }
   return "0.0";
 }
@@ -38,9 +46,8 @@ std::string FileUri(const std::string& path) {
   std::string out = "file://";
   for (const char c : path) {
     const auto u = static_cast<unsigned char>(c);
-    const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
-                       (u >= '0' && u <= '9') || c == '/' || c == '-' || c == '_' || c == '.' ||
-                       c == '~';
+    const bool plain = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+                       c == '/' || c == '-' || c == '_' || c == '.' || c == '~';
     out += plain ? std::string(1, c) : fmt::format("%{:02X}", u);
   }
   return out;
@@ -59,17 +66,16 @@ class SarifSink final : public Sink {
     for (const Check* c : Catalog()) {
       const CheckInfo& i = c->info;
       index[std::string(i.id)] = rules.size();
-      rules.push_back(
-          {{"id", i.id},
-           {"name", i.id},
-           {"shortDescription", {{"text", i.title}}},
-           {"fullDescription", {{"text", i.description}}},
-           {"help", {{"text", i.remediation}}},
-           {"defaultConfiguration", {{"level", Level(i.severity)}}},
-           {"properties",
-            {{"tags", json::array({"security", std::string(KindName(i.kind)),
-                                   "external/mitre-attack/" + std::string(i.attack)})},
-             {"security-severity", SecuritySeverity(i.severity)}}}});
+      rules.push_back({{"id", i.id},
+                       {"name", i.id},
+                       {"shortDescription", {{"text", i.title}}},
+                       {"fullDescription", {{"text", i.description}}},
+                       {"help", {{"text", i.remediation}}},
+                       {"defaultConfiguration", {{"level", Level(i.severity)}}},
+                       {"properties",
+                        {{"tags", json::array({"security", std::string(KindName(i.kind)),
+                                               "external/mitre-attack/" + std::string(i.attack)})},
+                         {"security-severity", SecuritySeverity(i.severity)}}}});
     }
     json results = json::array();
     for (const Finding* f : findings_) {
@@ -98,24 +104,24 @@ class SarifSink final : public Sink {
       notifications.push_back(
           {{"level", "warning"},
            {"message",
-            {{"text", g.what + ": " + g.reason + (g.needs.empty() ? "" : " (needs " + g.needs + ")")}}}});
+            {{"text",
+              g.what + ": " + g.reason + (g.needs.empty() ? "" : " (needs " + g.needs + ")")}}}});
     }
     json doc = {
         {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
         {"version", "2.1.0"},
         {"runs",
-         json::array(
-             {{{"tool",
-                {{"driver",
-                  {{"name", "deminer"},
-                   {"version", run.tool_version},
-                   {"semanticVersion", run.tool_version},
-                   {"rules", std::move(rules)}}}}},
-               {"invocations",
-                json::array({{{"executionSuccessful", true},
-                              {"startTimeUtc", Iso8601(run.scan->started_at)},
-                              {"toolExecutionNotifications", std::move(notifications)}}})},
-               {"results", std::move(results)}}})}};
+         json::array({{{"tool",
+                        {{"driver",
+                          {{"name", "deminer"},
+                           {"version", run.tool_version},
+                           {"semanticVersion", run.tool_version},
+                           {"rules", std::move(rules)}}}}},
+                       {"invocations",
+                        json::array({{{"executionSuccessful", true},
+                                      {"startTimeUtc", Iso8601(run.scan->started_at)},
+                                      {"toolExecutionNotifications", std::move(notifications)}}})},
+                       {"results", std::move(results)}}})}};
     out_ << DumpJson(doc, 2) << '\n';
   }
 

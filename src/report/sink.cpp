@@ -14,10 +14,14 @@ std::optional<Format> ParseFormat(std::string_view s) {
 
 std::unique_ptr<Sink> MakeSink(Format format, std::ostream& out, const SinkOptions& options) {
   switch (format) {
-    case Format::kText: return MakeTextSink(out, options.color);
-    case Format::kJson: return MakeJsonSink(out);
-    case Format::kJsonl: return MakeJsonlSink(out);
-    case Format::kSarif: return MakeSarifSink(out);
+    case Format::kText:
+      return MakeTextSink(out, options.color);
+    case Format::kJson:
+      return MakeJsonSink(out);
+    case Format::kJsonl:
+      return MakeJsonlSink(out);
+    case Format::kSarif:
+      return MakeSarifSink(out);
   }
   return MakeTextSink(out, false);
 }

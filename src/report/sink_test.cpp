@@ -3,11 +3,11 @@
 // then review the diff.
 #include "report/sink.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "checks/test_facts.h"
 
@@ -17,7 +17,8 @@ extern const Check kProcExeInTemp;
 namespace {
 
 constexpr const char* kSeedWallet =
-    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks2";
+    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
+    "2";
 
 ScanResult FixedScan() {
   Facts facts = BaseFacts();
@@ -70,8 +71,8 @@ TEST(SinkGoldenTest, Sarif) { ExpectGolden("scan.sarif", Render(Format::kSarif))
 
 TEST(JsonSinkTest, HasTheDocumentedShape) {
   const auto j = nlohmann::json::parse(Render(Format::kJson));
-  for (const char* key : {"tool", "host", "started_at", "duration_ms", "findings", "skipped",
-                          "summary"}) {
+  for (const char* key :
+       {"tool", "host", "started_at", "duration_ms", "findings", "skipped", "summary"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["tool"]["name"], "deminer");

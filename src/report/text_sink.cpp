@@ -1,10 +1,10 @@
 // The terminal report: grouped by severity, one line a finding with its
 // evidence indented under it and the fix, a closing summary and what was
 // skipped. Colour only when writing to a terminal.
+#include <fmt/format.h>
+
 #include <array>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "core/strings.h"
 #include "report/sinks.h"
@@ -18,11 +18,16 @@ constexpr std::string_view kDim = "\033[2m";
 
 std::string_view SeverityColor(Severity s) {
   switch (s) {
-    case Severity::kCritical: return "\033[1;41;97m";
-    case Severity::kHigh: return "\033[1;31m";
-    case Severity::kMedium: return "\033[33m";
-    case Severity::kLow: return "\033[36m";
-    case Severity::kInfo: return "\033[2m";
+    case Severity::kCritical:
+      return "\033[1;41;97m";
+    case Severity::kHigh:
+      return "\033[1;31m";
+    case Severity::kMedium:
+      return "\033[33m";
+    case Severity::kLow:
+      return "\033[36m";
+    case Severity::kInfo:
+      return "\033[2m";
   }
   return "";
 }
@@ -63,13 +68,14 @@ class TextSink final : public Sink {
       const auto it = by_severity_.find(sev);
       if (it == by_severity_.end()) continue;
       std::string name = ToUpper(SeverityName(sev));
-      out_ << "\n" << Style(SeverityColor(sev)) << name << Style(kReset) << " ("
-           << it->second.size() << ")\n";
+      out_ << "\n"
+           << Style(SeverityColor(sev)) << name << Style(kReset) << " (" << it->second.size()
+           << ")\n";
       for (const Finding* f : it->second) Print(*f);
     }
     if (!r.skipped.empty()) {
-      out_ << "\n" << Style(kBold) << "Skipped" << Style(kReset)
-           << " (the scan went on without these):\n";
+      out_ << "\n"
+           << Style(kBold) << "Skipped" << Style(kReset) << " (the scan went on without these):\n";
       for (const Gap& g : r.skipped) {
         out_ << "  - " << Printable(g.what) << ": " << Printable(g.reason);
         if (!g.needs.empty()) out_ << " (needs " << g.needs << ")";
@@ -81,8 +87,8 @@ class TextSink final : public Sink {
     out_ << "\n"
          << Style(kBold)
          << fmt::format("{} finding{}: {} critical, {} high, {} medium, {} low, {} info",
-                        r.findings.size(), r.findings.size() == 1 ? "" : "s", counts[4],
-                        counts[3], counts[2], counts[1], counts[0])
+                        r.findings.size(), r.findings.size() == 1 ? "" : "s", counts[4], counts[3],
+                        counts[2], counts[1], counts[0])
          << Style(kReset)
          << fmt::format(" - {} processes, {} sockets, {} containers in {:.0f} ms\n", r.processes,
                         r.sockets, r.containers, r.duration_ms);
@@ -99,14 +105,15 @@ class TextSink final : public Sink {
   std::string_view Style(std::string_view code) const { return color_ ? code : ""; }
 
   void Print(const Finding& f) {
-    out_ << "  " << Style(SeverityColor(f.severity)) << "*" << Style(kReset) << " "
-         << Style(kBold) << f.title << Style(kReset) << "  " << Style(kDim) << "[" << f.check
-         << ", ATT&CK " << f.attack << "]" << Style(kReset) << "\n";
+    out_ << "  " << Style(SeverityColor(f.severity)) << "*" << Style(kReset) << " " << Style(kBold)
+         << f.title << Style(kReset) << "  " << Style(kDim) << "[" << f.check << ", ATT&CK "
+         << f.attack << "]" << Style(kReset) << "\n";
     out_ << "    " << Printable(f.subject, 300);
     if (f.container) {
       out_ << "  in container "
-           << Printable(f.container->name.empty() ? f.container->id.substr(0, 12)
-                                                  : f.container->name, 200);
+           << Printable(
+                  f.container->name.empty() ? f.container->id.substr(0, 12) : f.container->name,
+                  200);
       if (!f.container->image.empty()) out_ << " (" << Printable(f.container->image, 200) << ")";
     }
     out_ << "\n";
@@ -133,8 +140,8 @@ class TextSink final : public Sink {
           for (const auto& h : v) {
             out_ << pad << "  - " << Scalar(h.value("hint", nlohmann::ordered_json())) << " "
                  << Scalar(h.value("value", nlohmann::ordered_json())) << " (+"
-                 << Scalar(h.value("weight", nlohmann::ordered_json())) << "): "
-                 << Scalar(h.value("source", nlohmann::ordered_json())) << "\n";
+                 << Scalar(h.value("weight", nlohmann::ordered_json()))
+                 << "): " << Scalar(h.value("source", nlohmann::ordered_json())) << "\n";
           }
         } else if (v[0].is_object()) {
           out_ << pad << k << ":\n";

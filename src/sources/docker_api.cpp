@@ -1,16 +1,15 @@
 #include "sources/docker_api.h"
 
+#include <curl/curl.h>
 #include <dlfcn.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <type_traits>
-
-#include <curl/curl.h>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "core/strings.h"
 
@@ -124,14 +123,14 @@ Expected<std::string> DockerApi::Get(const std::string& path) const {
   lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   const CURLcode rc = lib.easy_perform(c);
   if (rc != CURLE_OK) {
-    return Fail(Error::Unavailable(fmt::format("Docker API {} {}: {}", socket_, path,
-                                               lib.easy_strerror(rc))));
+    return Fail(Error::Unavailable(
+        fmt::format("Docker API {} {}: {}", socket_, path, lib.easy_strerror(rc))));
   }
   long status = 0;
   lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) {
-    return Fail(Error::Unavailable(
-        fmt::format("Docker API {} {}: HTTP {}", socket_, path, status)));
+    return Fail(
+        Error::Unavailable(fmt::format("Docker API {} {}: HTTP {}", socket_, path, status)));
   }
   return body;
 }

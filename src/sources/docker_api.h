@@ -1,7 +1,7 @@
 // A client for the Docker Engine API over its unix socket (Docker's, or
 // Podman's Docker-compatible service), through libcurl (opened with dlopen on
-// first use). This is the only file that includes <curl/curl.h>. Calls are bounded by a timeout; the API is asked
-// only for what the scan needs, read-only.
+// first use). This is the only file that includes <curl/curl.h>. Calls are bounded by a timeout;
+// the API is asked only for what the scan needs, read-only.
 #pragma once
 
 #include <map>

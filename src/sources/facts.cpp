@@ -32,18 +32,30 @@ bool Socket::Connected() const {
 
 std::string_view TcpStateName(int state) {
   switch (state) {
-    case TCP_ESTABLISHED: return "ESTABLISHED";
-    case TCP_SYN_SENT: return "SYN_SENT";
-    case TCP_SYN_RECV: return "SYN_RECV";
-    case TCP_FIN_WAIT1: return "FIN_WAIT1";
-    case TCP_FIN_WAIT2: return "FIN_WAIT2";
-    case TCP_TIME_WAIT: return "TIME_WAIT";
-    case TCP_CLOSE: return "CLOSE";
-    case TCP_CLOSE_WAIT: return "CLOSE_WAIT";
-    case TCP_LAST_ACK: return "LAST_ACK";
-    case TCP_LISTEN: return "LISTEN";
-    case TCP_CLOSING: return "CLOSING";
-    default: return "UNKNOWN";
+    case TCP_ESTABLISHED:
+      return "ESTABLISHED";
+    case TCP_SYN_SENT:
+      return "SYN_SENT";
+    case TCP_SYN_RECV:
+      return "SYN_RECV";
+    case TCP_FIN_WAIT1:
+      return "FIN_WAIT1";
+    case TCP_FIN_WAIT2:
+      return "FIN_WAIT2";
+    case TCP_TIME_WAIT:
+      return "TIME_WAIT";
+    case TCP_CLOSE:
+      return "CLOSE";
+    case TCP_CLOSE_WAIT:
+      return "CLOSE_WAIT";
+    case TCP_LAST_ACK:
+      return "LAST_ACK";
+    case TCP_LISTEN:
+      return "LISTEN";
+    case TCP_CLOSING:
+      return "CLOSING";
+    default:
+      return "UNKNOWN";
   }
 }
 

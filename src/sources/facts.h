@@ -21,15 +21,15 @@ struct Process {
   std::vector<std::string> argv;  // empty for kernel threads and zombies
   std::string exe;                // readlink of /proc/PID/exe, " (deleted)" stripped
   bool exe_deleted = false;
-  bool exe_unreadable = false;    // readlink refused (needs CAP_SYS_PTRACE) or vanished
-  bool kernel_thread = false;     // PF_KTHREAD
-  uint32_t uid = 0;               // effective uid (owner of /proc/PID)
-  uint64_t start_ticks = 0;       // since boot, in clock ticks
-  uint64_t cpu_ticks = 0;         // utime + stime
+  bool exe_unreadable = false;  // readlink refused (needs CAP_SYS_PTRACE) or vanished
+  bool kernel_thread = false;   // PF_KTHREAD
+  uint32_t uid = 0;             // effective uid (owner of /proc/PID)
+  uint64_t start_ticks = 0;     // since boot, in clock ticks
+  uint64_t cpu_ticks = 0;       // utime + stime
   uint32_t threads = 0;
-  uint64_t hugetlb_kb = 0;        // HugetlbPages, RandomX maps its dataset there
-  uint64_t netns = 0;             // inode of /proc/PID/ns/net, 0 if unknown
-  uint64_t mntns = 0;             // inode of /proc/PID/ns/mnt, 0 if unknown
+  uint64_t hugetlb_kb = 0;  // HugetlbPages, RandomX maps its dataset there
+  uint64_t netns = 0;       // inode of /proc/PID/ns/net, 0 if unknown
+  uint64_t mntns = 0;       // inode of /proc/PID/ns/mnt, 0 if unknown
   std::vector<uint64_t> socket_inodes;
   // inode of the socket on fd 0, 1 or 2, when one of them is a socket.
   std::optional<uint64_t> stdio_socket;
@@ -38,8 +38,8 @@ struct Process {
   // only computed when hash IOCs are loaded, and only for executables outside
   // the system's program directories (see HashUnusualExecutables).
   std::string exe_md5, exe_sha1, exe_sha256;
-  std::string container_id;            // from /proc/PID/cgroup, empty on the host
-  std::string container_runtime;       // "docker", "podman", ...
+  std::string container_id;       // from /proc/PID/cgroup, empty on the host
+  std::string container_runtime;  // "docker", "podman", ...
 
   std::string CommandLine() const;  // argv joined, or "[comm]" when argv is empty
   // The name a person would call it: argv[0]'s basename, else comm.

@@ -1,6 +1,8 @@
 #include "sources/file_hash.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,9 +10,6 @@
 #include <cerrno>
 #include <memory>
 #include <vector>
-
-#include <fmt/format.h>
-#include <openssl/evp.h>
 
 namespace deminer {
 namespace {

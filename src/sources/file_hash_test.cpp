@@ -1,10 +1,9 @@
 #include "sources/file_hash.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace deminer {
 namespace {

@@ -1,9 +1,9 @@
 #include "sources/network.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "sources/proc_parse.h"
 #include "sources/proc_reader.h"

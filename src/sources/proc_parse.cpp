@@ -1,11 +1,10 @@
 #include "sources/proc_parse.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <array>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/strings.h"
 
@@ -131,8 +130,9 @@ std::optional<CgroupContainer> ParseCgroup(std::string_view text) {
         const std::vector<std::string_view> parts = Split(seg, ':');
         if (parts.size() >= 3 && IsHexId(parts.back())) {
           const std::string_view kind = parts[parts.size() - 2];
-          here = CgroupContainer{kind == "crio" ? "cri-o" : kind == "docker" ? "docker"
-                                                                               : "containerd",
+          here = CgroupContainer{kind == "crio"     ? "cri-o"
+                                 : kind == "docker" ? "docker"
+                                                    : "containerd",
                                  std::string(parts.back())};
         }
       }

@@ -33,8 +33,9 @@ TEST(ParseStatTest, RecognisesKernelThreadFlag) {
 }
 
 TEST(ParseStatTest, RejectsMalformedInput) {
-  for (const char* bad : {"", "12", "12 (x", "x (y) S 1", "12 (x) S notanumber 1 2 3 4 5 6 7 8 9 "
-                                                         "10 11 12 13 14 15 16 17 18 19 20"}) {
+  for (const char* bad : {"", "12", "12 (x", "x (y) S 1",
+                          "12 (x) S notanumber 1 2 3 4 5 6 7 8 9 "
+                          "10 11 12 13 14 15 16 17 18 19 20"}) {
     EXPECT_FALSE(ParseStat(bad).has_value()) << bad;
   }
 }
@@ -81,45 +82,61 @@ TEST_P(ParseCgroupTest, FindsContainer) {
 INSTANTIATE_TEST_SUITE_P(
     Runtimes, ParseCgroupTest,
     testing::Values(
-        CgroupCase{"docker_v1_cgroupfs",
-                   "12:pids:/docker/84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n"
-                   "1:name=systemd:/docker/84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
-                   "docker", kId},
-        CgroupCase{"docker_v2_systemd",
-                   "0::/system.slice/docker-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe.scope\n",
-                   "docker", kId},
+        CgroupCase{
+            "docker_v1_cgroupfs",
+            "12:pids:/docker/84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n"
+            "1:name=systemd:/docker/"
+            "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
+            "docker", kId},
+        CgroupCase{
+            "docker_v2_systemd",
+            "0::/system.slice/"
+            "docker-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe.scope\n",
+            "docker", kId},
         CgroupCase{"podman_cgroupfs_v1",
-                   "9:name=systemd:/libpod_parent/libpod-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
+                   "9:name=systemd:/libpod_parent/"
+                   "libpod-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
                    "podman", kId},
         CgroupCase{"podman_systemd_v2",
-                   "0::/machine.slice/libpod-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe.scope/container\n",
+                   "0::/machine.slice/"
+                   "libpod-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe.scope/"
+                   "container\n",
                    "podman", kId},
         CgroupCase{"podman_conmon_is_not_a_container",
-                   "0::/machine.slice/libpod-conmon-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe.scope\n",
+                   "0::/machine.slice/"
+                   "libpod-conmon-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe."
+                   "scope\n",
                    nullptr, nullptr},
         CgroupCase{"containerd_kubernetes",
                    "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/"
-                   "cri-containerd-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe.scope\n",
+                   "cri-containerd-"
+                   "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe.scope\n",
                    "containerd", kId},
         CgroupCase{"kubepods_cgroupfs",
-                   "4:memory:/kubepods/besteffort/pod1234/84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
+                   "4:memory:/kubepods/besteffort/pod1234/"
+                   "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
                    "kubernetes", kId},
-        CgroupCase{"crio", "0::/kubepods.slice/crio-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe.scope\n",
+        CgroupCase{"crio",
+                   "0::/kubepods.slice/"
+                   "crio-84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe.scope\n",
                    "cri-o", kId},
         CgroupCase{"host_process", "0::/user.slice/user-1000.slice/session-2.scope\n", nullptr,
                    nullptr},
         // A 32-hex sandbox group (this CI machine's own) is not a container.
-        CgroupCase{"other_hex_group", "4:memory:/process_api/b55f472afb46991aea1b937d39748974\n0::/\n",
-                   nullptr, nullptr},
+        CgroupCase{"other_hex_group",
+                   "4:memory:/process_api/b55f472afb46991aea1b937d39748974\n0::/\n", nullptr,
+                   nullptr},
         CgroupCase{"garbage", "::::\n\n:x\n", nullptr, nullptr},
-        CgroupCase{"containerd_cgroupfs_systemd_names",
-                   "0::/system.slice/containerd.service/kubepods-besteffort-pod1.slice:cri-containerd:"
-                   "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
-                   "containerd", kId},
-        CgroupCase{"docker_in_docker_innermost",
-                   "0::/docker/1111111111111111111111111111111111111111111111111111111111111111/docker/"
-                   "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
-                   "docker", kId},
+        CgroupCase{
+            "containerd_cgroupfs_systemd_names",
+            "0::/system.slice/containerd.service/kubepods-besteffort-pod1.slice:cri-containerd:"
+            "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
+            "containerd", kId},
+        CgroupCase{
+            "docker_in_docker_innermost",
+            "0::/docker/1111111111111111111111111111111111111111111111111111111111111111/docker/"
+            "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
+            "docker", kId},
         CgroupCase{"amazon_ecs",
                    "0::/ecs/5a0d5ceddf6c44c1928d367a815d890f/"
                    "84bfa30fbfeee7d2bfade6e8267b6427e0e4317d6084ed98b7e6670c7dbabafe\n",
@@ -136,8 +153,10 @@ TEST(ParseBracketInodeTest, ParsesNamespaceAndSocketLinks) {
 
 TEST(ParseProcNetTest, ParsesIpv4AndIpv6Rows) {
   const std::string tcp =
-      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-      "   0: 0100007F:A1B2 0100007F:0D05 01 00000000:00000000 00:00000000 00000000  1000        0 55555 1 0000000000000000 20 4 30 10 -1\n";
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout "
+      "inode\n"
+      "   0: 0100007F:A1B2 0100007F:0D05 01 00000000:00000000 00:00000000 00000000  1000        0 "
+      "55555 1 0000000000000000 20 4 30 10 -1\n";
   const auto v4 = ParseProcNet(tcp, Proto::kTcp, 4);
   ASSERT_TRUE(v4.has_value()) << v4.error().message();
   ASSERT_EQ(v4->size(), 1u);
@@ -149,8 +168,10 @@ TEST(ParseProcNetTest, ParsesIpv4AndIpv6Rows) {
   EXPECT_EQ((*v4)[0].inode, 55555u);
 
   const std::string tcp6 =
-      "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-      "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 100 0 0 10 0\n";
+      "  sl  local_address                         remote_address                        st "
+      "tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A "
+      "00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 100 0 0 10 0\n";
   const auto v6 = ParseProcNet(tcp6, Proto::kTcp, 6);
   ASSERT_TRUE(v6.has_value()) << v6.error().message();
   ASSERT_EQ(v6->size(), 1u);
@@ -161,8 +182,10 @@ TEST(ParseProcNetTest, ParsesIpv4AndIpv6Rows) {
 
 TEST(ParseProcNetTest, UnmapsIpv4PeersOfDualStackSockets) {
   const std::string tcp6 =
-      "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-      "   0: 0000000000000000FFFF00000500000A:A1B2 0000000000000000FFFF0000104A3E48:1151 01 00000000:00000000 00:00000000 00000000     0        0 778 1 0000000000000000 100 0 0 10 0\n";
+      "  sl  local_address                         remote_address                        st "
+      "tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 0000000000000000FFFF00000500000A:A1B2 0000000000000000FFFF0000104A3E48:1151 01 "
+      "00000000:00000000 00:00000000 00000000     0        0 778 1 0000000000000000 100 0 0 10 0\n";
   const auto v6 = ParseProcNet(tcp6, Proto::kTcp, 6);
   ASSERT_TRUE(v6.has_value()) << v6.error().message();
   ASSERT_EQ(v6->size(), 1u);

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -14,8 +15,6 @@
 #include <cstring>
 #include <system_error>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "core/strings.h"
 #include "sources/proc_parse.h"
@@ -295,8 +294,8 @@ HostInfo ReadHostInfo(const std::string& root) {
     h.hostname = u.nodename;
     h.kernel = u.release;
   }
-  if (const auto name = ReadSmallFile(base + "/etc/hostname", 256); name && !root.empty() &&
-                                                                   root != "/") {
+  if (const auto name = ReadSmallFile(base + "/etc/hostname", 256);
+      name && !root.empty() && root != "/") {
     h.hostname = std::string(Trim(*name));
   }
   h.clock_ticks = sysconf(_SC_CLK_TCK);

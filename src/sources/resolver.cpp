@@ -13,8 +13,7 @@
 namespace deminer {
 
 std::map<std::string, std::string> ResolveAll(const std::vector<std::string>& names,
-                                              std::vector<std::string>& failed,
-                                              unsigned parallel) {
+                                              std::vector<std::string>& failed, unsigned parallel) {
   std::map<std::string, std::string> out;
   std::mutex mu;
   std::atomic<size_t> next{0};
@@ -32,9 +31,10 @@ std::map<std::string, std::string> ResolveAll(const std::vector<std::string>& na
       }
       for (const addrinfo* a = res; a != nullptr; a = a->ai_next) {
         std::array<char, INET6_ADDRSTRLEN> buf{};
-        const void* src = a->ai_family == AF_INET
-                              ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
-                              : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+        const void* src =
+            a->ai_family == AF_INET
+                ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+                : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
         if (inet_ntop(a->ai_family, src, buf.data(), static_cast<socklen_t>(buf.size()))) {
           out.emplace(buf.data(), names[i]);
         }

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -17,21 +18,19 @@
 #include <system_error>
 #include <thread>
 
-#include <fmt/format.h>
-
 namespace deminer {
 namespace {
 
 // The NLMSG_* macros of <linux/netlink.h>, without their C casts and sign mixing.
-constexpr size_t Align(size_t len) { return (len + NLMSG_ALIGNTO - 1) & ~size_t{NLMSG_ALIGNTO - 1}; }
+constexpr size_t Align(size_t len) {
+  return (len + NLMSG_ALIGNTO - 1) & ~size_t{NLMSG_ALIGNTO - 1};
+}
 constexpr size_t kHeaderLen = Align(sizeof(nlmsghdr));
 bool MessageOk(const nlmsghdr* h, size_t remaining) {
   return remaining >= sizeof(nlmsghdr) && h->nlmsg_len >= sizeof(nlmsghdr) &&
          h->nlmsg_len <= remaining;
 }
-const void* MessageData(const nlmsghdr* h) {
-  return reinterpret_cast<const char*>(h) + kHeaderLen;
-}
+const void* MessageData(const nlmsghdr* h) { return reinterpret_cast<const char*>(h) + kHeaderLen; }
 
 }  // namespace
 
@@ -128,8 +127,8 @@ Expected<void> SockDiag::Dump(int family, int protocol, std::vector<Socket>& out
     size_t remaining = static_cast<size_t>(n);
     for (const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); MessageOk(h, remaining);
          remaining -= std::min(remaining, Align(h->nlmsg_len)),
-                    h = reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(h) +
-                                                          Align(h->nlmsg_len))) {
+                     h = reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(h) +
+                                                           Align(h->nlmsg_len))) {
       interrupted = interrupted || (h->nlmsg_flags & NLM_F_DUMP_INTR) != 0;
       if (h->nlmsg_type == NLMSG_DONE) {
         if (interrupted) return Fail(Error::Unavailable("sock_diag dump interrupted"));

@@ -1,13 +1,12 @@
 // The command line as a user meets it: exit codes, formats, output files, rule
 // errors, the SARIF schema, and an unprivileged run.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "harness.h"
 
@@ -31,9 +30,11 @@ class CliTest : public testing::Test {
 TEST_F(CliTest, ExitCodesFollowFailOn) {
   const std::string rules = MachineRulesDir();
   EXPECT_EQ(RunDeminer({"scan", "--rules", rules, "--format", "json"}).exit_code, 1);
-  EXPECT_EQ(RunDeminer({"scan", "--rules", rules, "--format", "json", "--fail-on", "none"}).exit_code, 0);
-  EXPECT_EQ(RunDeminer({"scan", "--rules", rules, "--format", "json", "--fail-on", "critical"}).exit_code,
-            1);
+  EXPECT_EQ(
+      RunDeminer({"scan", "--rules", rules, "--format", "json", "--fail-on", "none"}).exit_code, 0);
+  EXPECT_EQ(
+      RunDeminer({"scan", "--rules", rules, "--format", "json", "--fail-on", "critical"}).exit_code,
+      1);
 }
 
 TEST_F(CliTest, UsageErrorsExitTwoWithAMessage) {
@@ -54,7 +55,8 @@ TEST_F(CliTest, UsageErrorsExitTwoWithAMessage) {
 
 TEST_F(CliTest, BrokenUserRuleNamesFileAndLine) {
   TempDir rules;
-  std::ofstream(rules / "local.yaml") << "pool_ports:\n  - source: mine\n    entries: [3333, notaport]\n";
+  std::ofstream(rules / "local.yaml")
+      << "pool_ports:\n  - source: mine\n    entries: [3333, notaport]\n";
   const auto r = RunDeminer({"scan", "--rules", rules.path()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("local.yaml:3"), std::string::npos) << r.err;
@@ -113,16 +115,18 @@ TEST_F(CliTest, TextReportReadsForAPerson) {
 
 TEST_F(CliTest, SarifValidatesAgainstTheOfficialSchema) {
   const std::string out = dir_ / "report.sarif";
-  ASSERT_EQ(RunDeminer({"scan", "--rules", MachineRulesDir(), "--format", "sarif", "-o", out}).exit_code, 1);
+  ASSERT_EQ(
+      RunDeminer({"scan", "--rules", MachineRulesDir(), "--format", "sarif", "-o", out}).exit_code,
+      1);
   const std::string schema = std::string(DEMINER_SHARED_DIR) + "/schemas/sarif-schema-2.1.0.json";
   ASSERT_EQ(access(schema.c_str(), R_OK), 0) << schema;
   // Debian's python3-jsonschema, with Debian's own python.
   const auto v = RunCommand({"/usr/bin/python3", "-c",
-                      "import json,sys,jsonschema\n"
-                      "s=json.load(open(sys.argv[1])); d=json.load(open(sys.argv[2]))\n"
-                      "jsonschema.validate(d, s)\n"
-                      "print(len(d['runs'][0]['results']))",
-                      schema, out});
+                             "import json,sys,jsonschema\n"
+                             "s=json.load(open(sys.argv[1])); d=json.load(open(sys.argv[2]))\n"
+                             "jsonschema.validate(d, s)\n"
+                             "print(len(d['runs'][0]['results']))",
+                             schema, out});
   ASSERT_EQ(v.exit_code, 0) << v.err;
   EXPECT_GE(std::stoi(v.out), 1);
 }
@@ -152,12 +156,13 @@ TEST_F(CliTest, UnprivilegedRunRecordsGapsAndDoesNotCrash) {
   RunCommand({"cp", "-r", std::string(DEMINER_SOURCE_DIR) + "/rules", bin / "rules"});
   RunCommand({"chmod", "-R", "a+rX", bin.path()});
   const auto r = RunCommand({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                      bin / "deminer", "scan", "--format", "json", "--fail-on", "none"});
+                             bin / "deminer", "scan", "--format", "json", "--fail-on", "none"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto scan = nlohmann::json::parse(r.out);
   bool ptrace_gap = false;
   for (const auto& s : scan["skipped"]) {
-    ptrace_gap = ptrace_gap || s["needs"].get<std::string>().find("CAP_SYS_PTRACE") != std::string::npos;
+    ptrace_gap =
+        ptrace_gap || s["needs"].get<std::string>().find("CAP_SYS_PTRACE") != std::string::npos;
   }
   EXPECT_TRUE(ptrace_gap) << scan["skipped"].dump(2);
   // Still sees the miner by its command line, which /proc shows to everyone.

@@ -13,7 +13,8 @@ namespace deminer::it {
 namespace {
 
 constexpr const char* kSeedWallet =
-    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks2";
+    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
+    "2";
 
 class ContainerTest : public testing::Test {
  protected:
@@ -35,7 +36,8 @@ std::vector<nlohmann::json> InContainer(const nlohmann::json& scan, const std::s
                                         const std::string& name) {
   std::vector<nlohmann::json> out;
   for (const auto& f : FindingsOf(scan, check)) {
-    if (f["container"].is_object() && (f["container"]["name"] == name || f["container"]["id"] == name)) {
+    if (f["container"].is_object() &&
+        (f["container"]["name"] == name || f["container"]["id"] == name)) {
       out.push_back(f);
     }
   }
@@ -58,12 +60,12 @@ nlohmann::json ScanUntil(const std::map<std::string, std::string>& env, const st
 TEST_F(ContainerTest, MinerInContainerIsAttributedByNameWithItsPoolConnection) {
   const std::string name = fmt::format("deminer-it-web-{}", getpid());
   // The seeds' weak defaults: network only for itself, miner dropped in /tmp.
-  const std::string id = podman_->RunDetached(
-      name,
-      {"--network", "none", "-e", "IMITATION_LISTEN=127.0.0.1:3333", "-e",
-       "IMITATION_CONNECT=127.0.0.1:3333"},
-      {"/tmp/javae", "-o", "pool.supportxmr.com:443", "-k", "--tls",
-       "--cpu-max-threads-hint=60", "-u", kSeedWallet});
+  const std::string id =
+      podman_->RunDetached(name,
+                           {"--network", "none", "-e", "IMITATION_LISTEN=127.0.0.1:3333", "-e",
+                            "IMITATION_CONNECT=127.0.0.1:3333"},
+                           {"/tmp/javae", "-o", "pool.supportxmr.com:443", "-k", "--tls",
+                            "--cpu-max-threads-hint=60", "-u", kSeedWallet});
   ASSERT_FALSE(id.empty());
   const std::map<std::string, std::string> env = {{"DOCKER_HOST", "unix://" + podman_->socket()}};
   const auto scan = ScanUntil(env, "net.pool-connection", name);
@@ -95,7 +97,8 @@ TEST_F(ContainerTest, MinerInContainerIsAttributedByNameWithItsPoolConnection) {
 TEST_F(ContainerTest, AncestryInsideContainerStopsAtItsInit) {
   const std::string name = fmt::format("deminer-it-app-{}", getpid());
   const std::string id = podman_->RunDetached(
-      name, {"--network", "none", "-e", "IMITATION_SPAWN=/tmp/javae -o 10.9.8.7:3333 --donate-level 1"},
+      name,
+      {"--network", "none", "-e", "IMITATION_SPAWN=/tmp/javae -o 10.9.8.7:3333 --donate-level 1"},
       {"/app/node", "server.js"});
   ASSERT_FALSE(id.empty());
   const std::map<std::string, std::string> env = {{"DOCKER_HOST", "unix://" + podman_->socket()}};

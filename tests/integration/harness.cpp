@@ -1,6 +1,8 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,9 +14,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 namespace deminer::it {
 namespace fs = std::filesystem;
@@ -96,7 +95,9 @@ bool WaitForFile(const std::string& path, std::chrono::milliseconds timeout) {
   return false;
 }
 
-std::string ToolPath(const std::string& tool) { return std::string(DEMINER_TOOLS_DIR) + "/" + tool; }
+std::string ToolPath(const std::string& tool) {
+  return std::string(DEMINER_TOOLS_DIR) + "/" + tool;
+}
 
 void CopyTool(const std::string& tool, const std::string& dest) {
   fs::copy_file(ToolPath(tool), dest, fs::copy_options::overwrite_existing);
@@ -104,7 +105,7 @@ void CopyTool(const std::string& tool, const std::string& dest) {
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv,
-                  const std::map<std::string, std::string>& env) {
+                         const std::map<std::string, std::string>& env) {
   // Output goes to unlinked temp files, not pipes: daemons a command leaves
   // behind (podman run -d leaves conmon) would hold a pipe open forever.
   CommandResult r;

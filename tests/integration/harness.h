@@ -9,10 +9,9 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace deminer::it {
 
@@ -46,7 +45,8 @@ class Child {
 };
 
 // Waits until `path` exists; false after `timeout`.
-bool WaitForFile(const std::string& path, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+bool WaitForFile(const std::string& path,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
 // Copies the harmless imitation miner (or another tool of the test build) to `dest`.
 void CopyTool(const std::string& tool, const std::string& dest);
 std::string ToolPath(const std::string& tool);
@@ -58,7 +58,7 @@ struct CommandResult {
 };
 // Runs a command (argv[0] looked up in PATH) and captures its output.
 CommandResult RunCommand(const std::vector<std::string>& argv,
-                  const std::map<std::string, std::string>& env = {});
+                         const std::map<std::string, std::string>& env = {});
 // Runs build/deminer with `args`.
 CommandResult RunDeminer(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {});

@@ -4,6 +4,8 @@
 // and ancestry that `deminer scan --format json` reports.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -13,16 +15,14 @@
 #include <set>
 #include <sstream>
 
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 #include "harness.h"
 
 namespace deminer::it {
 namespace {
 
 constexpr const char* kSeedWallet =
-    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks2";
+    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
+    "2";
 constexpr int kPoolPort = 3333;  // a stratum port in the default pack
 
 std::string ReadPid(const std::string& path) {
@@ -75,7 +75,8 @@ TEST(LiveScanTest, SeedZeroMinerIsCriticalWithAncestryAndPoolConnection) {
   ASSERT_EQ(temp.size(), 1u);
   EXPECT_EQ(temp[0]["severity"], "high");
 
-  const auto conns = FindingsOf(scan, "net.pool-connection", fmt::format("127.0.0.1:{} (pid {} javae)", kPoolPort, miner_pid));
+  const auto conns = FindingsOf(scan, "net.pool-connection",
+                                fmt::format("127.0.0.1:{} (pid {} javae)", kPoolPort, miner_pid));
   ASSERT_EQ(conns.size(), 1u) << scan.dump(2);
   EXPECT_EQ(conns[0]["severity"], "critical");
   EXPECT_EQ(conns[0]["evidence"]["owner_looks_like_miner"], true);
@@ -109,7 +110,8 @@ TEST(LiveScanTest, PoolConnectionOverIpv6IsFound) {
                {"IMITATION_READY", ready}});
   ASSERT_TRUE(WaitForFile(ready));
   const auto scan = ScanJson({"--only", "network"});
-  const auto f = FindingsOf(scan, "net.pool-connection", fmt::format("[::1]:3333 (pid {} ", miner.pid()));
+  const auto f =
+      FindingsOf(scan, "net.pool-connection", fmt::format("[::1]:3333 (pid {} ", miner.pid()));
   ASSERT_EQ(f.size(), 1u) << scan.dump(2);
   // A known miner name on a pool port: the owner makes it high, not just medium.
   EXPECT_EQ(f[0]["severity"], "high");
@@ -182,7 +184,8 @@ TEST(LiveScanTest, PoolConnectionInsideAnotherNetworkNamespace) {
   TempDir dir;
   const std::string ready = dir / "ready";
   CopyTool("imitation_miner", dir / "xmrig");
-  Child miner("/usr/bin/ip", {"ip", "netns", "exec", ns.name(), dir / "xmrig", "--donate-level", "1"},
+  Child miner("/usr/bin/ip",
+              {"ip", "netns", "exec", ns.name(), dir / "xmrig", "--donate-level", "1"},
               {{"IMITATION_LISTEN", "127.0.0.1:3333"},
                {"IMITATION_CONNECT", "127.0.0.1:3333"},
                {"IMITATION_READY", ready}});

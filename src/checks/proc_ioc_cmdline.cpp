@@ -1,5 +1,8 @@
 // proc.ioc-cmdline: a process whose command line names a known C2, dropper or
 // download host (a `wget accrochezvous.fr/...` while it runs).
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "checks/check.h"

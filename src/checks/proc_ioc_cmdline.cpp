@@ -7,7 +7,6 @@
 
 #include "checks/check.h"
 #include "core/strings.h"
-#include "match/miner_cmdline.h"
 
 namespace deminer {
 

@@ -92,6 +92,7 @@ class RulePack {
   std::vector<std::string> wallet_options;
   std::vector<std::string> pool_url_schemes;
 
+  std::unordered_map<std::string, std::string> pool_domains;  // domain -> source
   std::map<uint16_t, std::string> pool_ports;
   std::map<uint16_t, std::string> c2_ports;
   std::unordered_map<std::string, std::string> wallets;
@@ -112,7 +113,6 @@ class RulePack {
   // Indices of the filename IOCs whose regex matches `path`.
   std::vector<size_t> MatchFilename(std::string_view path) const;
 
-  std::unordered_map<std::string, std::string> pool_domains;  // domain -> source
 
  private:
   Expected<void> LoadYaml(const std::string& path);

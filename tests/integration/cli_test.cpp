@@ -17,11 +17,8 @@ namespace {
 class CliTest : public testing::Test {
  protected:
   void SetUp() override {
-    CopyTool("imitation_miner", dir_ / "xmrig");
-    miner_ = std::make_unique<Child>(
-        dir_ / "xmrig", std::vector<std::string>{dir_ / "xmrig", "-o", "pool.supportxmr.com:3333"},
-        std::map<std::string, std::string>{{"IMITATION_READY", dir_ / "ready"}});
-    ASSERT_TRUE(WaitForFile(dir_ / "ready"));
+    miner_ = StartImitation(dir_, "xmrig", {dir_ / "xmrig", "-o", "pool.supportxmr.com:3333"});
+    ASSERT_NE(miner_, nullptr);
   }
   TempDir dir_;
   std::unique_ptr<Child> miner_;

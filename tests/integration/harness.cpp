@@ -95,6 +95,18 @@ bool WaitForFile(const std::string& path, std::chrono::milliseconds timeout) {
   return false;
 }
 
+std::unique_ptr<Child> StartImitation(const TempDir& dir, const std::string& name,
+                                      const std::vector<std::string>& argv,
+                                      std::map<std::string, std::string> env) {
+  const std::string exe = dir / name;
+  const std::string ready = dir / (name + ".ready");
+  CopyTool("imitation_miner", exe);
+  env["IMITATION_READY"] = ready;
+  auto child = std::make_unique<Child>(exe, argv, env);
+  if (!WaitForFile(ready)) return nullptr;
+  return child;
+}
+
 std::string ToolPath(const std::string& tool) {
   return std::string(DEMINER_TOOLS_DIR) + "/" + tool;
 }

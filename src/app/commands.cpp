@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -79,6 +81,18 @@ int RunScanCommand(const ScanArgs& args) {
   }
   options.resolve = args.resolve;
   options.threads = args.threads;
+  options.max_content_bytes = uint64_t{args.max_file_mib} << 20;
+  for (const std::string& p : args.paths) {
+    if (struct stat st{}; lstat(p.c_str(), &st) != 0) {
+      std::cerr << "deminer: " << p << ": " << std::strerror(errno) << "\n";
+      return kExitError;
+    }
+    options.paths.push_back(p);
+  }
+  if (!options.paths.empty() && !options.scopes.contains(Scope::kFiles)) {
+    std::cerr << "deminer: PATHs are scanned by the files scope, which --only leaves out\n";
+    return kExitError;
+  }
 
   auto rules = LoadRules(args.rules, args.no_default_rules);
   if (!rules) {

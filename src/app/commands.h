@@ -25,6 +25,8 @@ struct ScanArgs {
   std::string color = "auto";    // auto, always, never
   bool resolve = false;
   unsigned threads = 0;
+  std::vector<std::string> paths;  // extra trees for the files scope
+  unsigned max_file_mib = 32;
 };
 
 int RunScanCommand(const ScanArgs& args);

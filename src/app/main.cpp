@@ -12,11 +12,23 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
 
   ScanArgs scan;
-  CLI::App* scan_cmd = app.add_subcommand("scan", "Hunt miners and pool connections on this host");
-  scan_cmd->add_option("--only", scan.only, "Scopes to scan, comma separated: processes,network")
+  CLI::App* scan_cmd = app.add_subcommand(
+      "scan", "Hunt miners, pool connections, dropped files and persistence on this host");
+  scan_cmd->add_option("paths", scan.paths,
+                       "Directories or files to scan too (files scope: hashes, YARA, droppers)");
+  scan_cmd
+      ->add_option("--only", scan.only,
+                   "Scopes to scan, comma separated: processes,network,files,persistence")
       ->delimiter(',');
-  scan_cmd->add_option("--root", scan.root, "File system root to scan (its proc/ for processes)");
-  scan_cmd->add_option("--rules", scan.rules, "Extra rule directory (YAML lists, Loki IOC files)");
+  scan_cmd->add_option("--root", scan.root,
+                       "File system root to scan: a mounted disk, an exported container or an "
+                       "unpacked image (files and persistence; its proc/ for processes)");
+  scan_cmd->add_option("--rules", scan.rules,
+                       "Extra rule directory (YAML lists, Loki IOC files, YARA) or YARA file");
+  scan_cmd
+      ->add_option("--max-file-size", scan.max_file_mib,
+                   "Match file contents up to this many MiB (larger files are only hashed)")
+      ->check(CLI::Range(1u, 4096u));
   scan_cmd->add_flag("--no-default-rules", scan.no_default_rules, "Load only the --rules dirs");
   scan_cmd->add_option("--format", scan.format, "text, json, jsonl or sarif")
       ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}));

@@ -62,10 +62,8 @@ Finding ProcessFinding(const CheckInfo& info, const CheckContext& ctx, const Pro
   e["cmdline"] = Printable(p.CommandLine());
   const auto& host = ctx.facts.host;
   if (host.boot_time != 0) {
-    const auto started = static_cast<int64_t>(
-        host.boot_time + p.start_ticks / static_cast<uint64_t>(host.clock_ticks));
-    e["started_at"] =
-        fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(started)));
+    e["started_at"] = FormatTime(static_cast<int64_t>(
+        host.boot_time + p.start_ticks / static_cast<uint64_t>(host.clock_ticks)));
   }
   auto chain = nlohmann::ordered_json::array();
   for (const Process* a : ctx.facts.Ancestry(p)) {
@@ -74,6 +72,56 @@ Finding ProcessFinding(const CheckInfo& info, const CheckContext& ctx, const Pro
                      {"cmdline", Printable(a->CommandLine(), 512)}});
   }
   e["ancestry"] = std::move(chain);
+  return f;
+}
+
+std::string FormatTime(int64_t epoch_seconds) {
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(epoch_seconds)));
+}
+
+Finding FileFinding(const CheckInfo& info, const CheckContext& ctx, const FileEntry& e,
+                    Severity severity) {
+  std::optional<ContainerRef> container;
+  if (!e.container_id.empty()) {
+    const auto it = ctx.facts.containers.find(e.container_id);
+    if (it != ctx.facts.containers.end()) {
+      container = it->second;
+    } else {
+      container.emplace().id = e.container_id;
+    }
+  }
+  const std::string shown = Printable(e.path, 1024);
+  std::string subject = shown;
+  if (container) {
+    subject += fmt::format(" in container {}",
+                           container->name.empty() ? container->id.substr(0, 12) : container->name);
+  }
+  Finding f = NewFinding(
+      info, severity, std::move(subject),
+      fmt::format("{}\n{}\n{}", e.path, container ? container->id : "", e.hashes.sha256));
+  f.container = std::move(container);
+  f.path = e.path;
+  auto& ev = f.evidence;
+  ev["path"] = shown;
+  constexpr std::string_view kTypes[] = {"file", "directory", "symlink", "other"};
+  ev["type"] = kTypes[static_cast<size_t>(e.type)];
+  if (e.type == FileEntry::Type::kFile) {
+    constexpr std::string_view kContent[] = {"unread", "empty", "ELF", "script", "data"};
+    ev["content"] = kContent[static_cast<size_t>(e.content)];
+    if (!e.interpreter.empty()) ev["interpreter"] = Printable(e.interpreter, 256);
+    ev["size"] = e.size;
+  }
+  if (!e.link_target.empty()) ev["link_target"] = Printable(e.link_target, 1024);
+  ev["mode"] = fmt::format("{:04o}", e.mode);
+  ev["uid"] = e.uid;
+  ev["modified"] = FormatTime(e.mtime);
+  ev["changed"] = FormatTime(e.ctime);
+  if (e.Immutable()) ev["immutable"] = true;
+  if (e.AppendOnly()) ev["append_only"] = true;
+  if (!e.hashes.md5.empty()) ev["md5"] = e.hashes.md5;
+  if (!e.hashes.sha1.empty()) ev["sha1"] = e.hashes.sha1;
+  if (!e.hashes.sha256.empty()) ev["sha256"] = e.hashes.sha256;
+  if (e.area != "temp" && e.area != "system") ev["area"] = e.area;
   return f;
 }
 

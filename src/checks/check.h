@@ -56,6 +56,15 @@ bool IsSelf(const CheckContext& ctx, const Process& p);
 // Whether a name list names the process: by argv[0], comm or the executable's name.
 bool NamesProcess(const NameList& list, const Process& p);
 
+// A finding about a file: subject its path (and container), path set,
+// evidence with size, mode, owner, times, type and digests. Fingerprint key:
+// the path, the container and the SHA-256 when known.
+Finding FileFinding(const CheckInfo& info, const CheckContext& ctx, const FileEntry& e,
+                    Severity severity);
+
+// "2026-11-22T18:00:00Z".
+std::string FormatTime(int64_t epoch_seconds);
+
 // Under /tmp, /var/tmp, /dev/shm, /run/shm, /dev/mqueue or a user's /run/user/UID.
 bool IsTempPath(std::string_view path);
 

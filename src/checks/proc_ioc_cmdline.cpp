@@ -1,11 +1,9 @@
 // proc.ioc-cmdline: a process whose command line names a known C2, dropper or
 // download host (a `wget accrochezvous.fr/...` while it runs).
-#include <algorithm>
-#include <cctype>
-
 #include <fmt/format.h>
 
 #include "checks/check.h"
+#include "checks/command_risk.h"
 #include "core/strings.h"
 
 namespace deminer {
@@ -13,23 +11,6 @@ namespace deminer {
 extern const Check kProcIocCmdline;
 
 namespace {
-
-// The host of a URL or host[:port] token, lower-cased; empty when there is none.
-std::string HostOf(std::string_view token) {
-  if (const size_t scheme = token.find("://"); scheme != std::string_view::npos) {
-    token.remove_prefix(scheme + 3);
-  }
-  if (const size_t at = token.find('@'); at != std::string_view::npos) token.remove_prefix(at + 1);
-  token = token.substr(0, token.find_first_of("/?#"));
-  if (token.starts_with('[')) return {};  // IPv6 literals: not in the seed IOCs
-  token = token.substr(0, token.find(':'));
-  const bool hostlike =
-      token.find('.') != std::string_view::npos &&
-      std::all_of(token.begin(), token.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
-      });
-  return hostlike ? ToLower(token) : std::string();
-}
 
 // The first argument word naming an IOC host, and that IOC's source.
 const std::string* FirstIocHost(const Process& p, const RulePack& rules, std::string& host) {

@@ -16,9 +16,11 @@ namespace deminer {
 
 struct ScanOptions {
   std::set<Scope> scopes{std::begin(kAllScopes), std::end(kAllScopes)};
-  std::string root = "/";  // file system root; its proc/ is read for processes
-  bool resolve = false;    // resolve pool domains (network traffic)
-  unsigned threads = 0;    // 0: one per core, plus one
+  std::string root = "/";          // file system root; its proc/ is read for processes
+  bool resolve = false;            // resolve pool domains (network traffic)
+  unsigned threads = 0;            // 0: one per core, plus one
+  std::vector<std::string> paths;  // extra trees or files for the files scope
+  uint64_t max_content_bytes = uint64_t{32} << 20;  // files larger are hashed, not matched
 };
 
 struct ScanResult {
@@ -30,6 +32,8 @@ struct ScanResult {
   size_t processes = 0;
   size_t sockets = 0;
   size_t containers = 0;
+  uint64_t files = 0;  // regular files read by the files scope
+  size_t persistence_files = 0;
 };
 
 // Reads the facts for `options` (all I/O happens here).

@@ -49,6 +49,30 @@ inline Socket MakeSocket(std::string remote, uint16_t port, uint64_t inode,
   return s;
 }
 
+// A regular file the files scope saw.
+inline FileEntry MakeFile(std::string path, FileEntry::Content content, uint32_t mode = 0755) {
+  FileEntry e;
+  e.path = std::move(path);
+  e.area = "temp";
+  e.content = content;
+  e.mode = mode;
+  e.size = 4096;
+  e.mtime = e.ctime = 1700000000;
+  return e;
+}
+
+// A persistence file with its commands, as ReadPersistence would give it.
+inline PersistItem MakeItem(PersistKind kind, std::string path,
+                            std::vector<PersistCommand> commands, int64_t mtime = 1600000000) {
+  PersistItem i;
+  i.kind = kind;
+  i.path = std::move(path);
+  i.commands = std::move(commands);
+  i.mtime = i.ctime = mtime;
+  i.packaged = true;
+  return i;
+}
+
 inline std::vector<Finding> RunCheck(const Check& check, Facts& facts) {
   facts.Index();
   std::vector<Finding> out;

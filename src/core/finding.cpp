@@ -39,6 +39,10 @@ std::string_view ScopeName(Scope s) {
       return "processes";
     case Scope::kNetwork:
       return "network";
+    case Scope::kFiles:
+      return "files";
+    case Scope::kPersistence:
+      return "persistence";
   }
   return "processes";
 }

@@ -19,8 +19,9 @@ inline constexpr int kSeverityCount = 5;
 enum class Kind { kCompromise, kWeakness };
 
 // What a scan covers. Each check belongs to exactly one scope.
-enum class Scope { kProcesses, kNetwork };
-inline constexpr Scope kAllScopes[] = {Scope::kProcesses, Scope::kNetwork};
+enum class Scope { kProcesses, kNetwork, kFiles, kPersistence };
+inline constexpr Scope kAllScopes[] = {Scope::kProcesses, Scope::kNetwork, Scope::kFiles,
+                                       Scope::kPersistence};
 
 std::string_view SeverityName(Severity s);  // "critical", "high", ...
 std::optional<Severity> ParseSeverity(std::string_view s);
@@ -51,6 +52,7 @@ struct Finding {
   std::string fingerprint;
   // Where the finding points in a file system, when it does (SARIF location).
   std::string path;
+  int line = 0;  // 1-based line in `path` the finding is about; 0 when none
 };
 
 // A part of the scan that could not be done, and why; reported, never fatal.

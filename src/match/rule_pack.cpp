@@ -205,6 +205,38 @@ Expected<void> RulePack::LoadYaml(const std::string& path) {
               system_daemons.push_back(std::move(d));
               return {};
             });
+      } else if (key == "hidden_expected" || key == "immutable_expected") {
+        auto& out = key == "hidden_expected" ? hidden_expected : immutable_expected;
+        r = ForEachEntry(list, path, key,
+                         [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+                           auto s = Scalar(e, path);
+                           if (!s) return Fail(s.error());
+                           out.emplace_back(*s, src);
+                           return {};
+                         });
+      } else if (key == "shell_patterns") {
+        r = ForEachEntry(
+            list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+              if (!e.IsMap() || !e["id"] || !e["pattern"] || !e["why"]) {
+                return Fail(Error::InvalidInput(
+                    fmt::format("{}: a shell pattern is {{id, pattern, why, severity}}",
+                                Where(path, e.Mark()))));
+              }
+              ShellPattern sp{e["id"].as<std::string>(), e["pattern"].as<std::string>(),
+                              Severity::kHigh, e["why"].as<std::string>(), src};
+              if (e["severity"]) {
+                const auto sev = ParseSeverity(e["severity"].as<std::string>());
+                if (!sev) {
+                  return Fail(Error::InvalidInput(
+                      fmt::format("{}: severity is critical, high, medium, low or info",
+                                  Where(path, e["severity"].Mark()))));
+                }
+                sp.severity = *sev;
+              }
+              sp.source = fmt::format("{} ({})", src, Where(path, e.Mark()));
+              shell_patterns.push_back(std::move(sp));
+              return {};
+            });
       } else if (key == "miner_options") {
         r = ForEachEntry(
             list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
@@ -274,6 +306,39 @@ void RulePack::LoadLoki(const std::string& path, std::string_view kind) {
   }
 }
 
+void RulePack::CompileShellPatterns() {
+  if (shell_patterns.empty()) return;
+  std::vector<PatternSpec> specs;
+  specs.reserve(shell_patterns.size());
+  for (const ShellPattern& p : shell_patterns) specs.push_back({p.pattern, false});
+  std::vector<PatternRejection> rejected;
+  auto db = PatternDb::Compile(specs, rejected);
+  for (const PatternRejection& r : rejected) {
+    problems.push_back({shell_patterns[r.index].source,
+                        fmt::format("shell pattern '{}' not supported by Vectorscan: {}",
+                                    shell_patterns[r.index].id, r.message),
+                        "a fix to the rule"});
+  }
+  if (db) shell_db = std::make_shared<const PatternDb>(std::move(*db));
+}
+
+std::vector<size_t> RulePack::MatchShell(std::string_view text) const {
+  std::vector<size_t> out;
+  if (!shell_db) return out;
+  (void)shell_db->Scan(text, [&](size_t i) { out.push_back(i); });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const std::string* RulePack::MatchGlob(const std::vector<std::pair<std::string, std::string>>& list,
+                                       std::string_view path) {
+  const std::string p(path);
+  for (const auto& [glob, source] : list) {
+    if (fnmatch(glob.c_str(), p.c_str(), FNM_PATHNAME) == 0) return &source;
+  }
+  return nullptr;
+}
+
 Expected<void> RulePack::CompileFilenameIocs() {
   if (filename_iocs.empty()) return {};
   std::vector<PatternSpec> specs;
@@ -293,8 +358,15 @@ Expected<void> RulePack::CompileFilenameIocs() {
 
 Expected<RulePack> RulePack::Load(const std::vector<std::string>& dirs) {
   RulePack pack;
+  const auto is_yara = [](const fs::path& f) {
+    return f.extension() == ".yar" || f.extension() == ".yara";
+  };
   for (const std::string& dir : dirs) {
     std::error_code ec;
+    if (fs::is_regular_file(dir, ec) && is_yara(dir)) {
+      pack.yara_files.push_back(dir);
+      continue;
+    }
     if (!fs::is_directory(dir, ec)) {
       return Fail(Error::NotFound(fmt::format("rule directory {} does not exist", dir)));
     }
@@ -303,6 +375,11 @@ Expected<RulePack> RulePack::Load(const std::vector<std::string>& dirs) {
       if (e.is_regular_file(ec)) files.push_back(e.path());
     }
     if (ec) return Fail(Error::Io(fmt::format("{}: {}", dir, ec.message())));
+    if (const fs::path yara_dir = fs::path(dir) / "yara"; fs::is_directory(yara_dir, ec)) {
+      for (const auto& e : fs::directory_iterator(yara_dir, ec)) {
+        if (e.is_regular_file(ec)) files.push_back(e.path());
+      }
+    }
     std::sort(files.begin(), files.end());
     for (const fs::path& f : files) {
       const std::string fname = f.filename().string();
@@ -314,11 +391,14 @@ Expected<RulePack> RulePack::Load(const std::vector<std::string>& dirs) {
         pack.LoadLoki(f.string(), "c2");
       } else if (fname == "filename-iocs.txt") {
         pack.LoadLoki(f.string(), "filename");
+      } else if (is_yara(f)) {
+        pack.yara_files.push_back(f.string());
       }
     }
     pack.dirs.push_back(dir);
   }
   if (auto r = pack.CompileFilenameIocs(); !r) return Fail(r.error());
+  pack.CompileShellPatterns();
   return pack;
 }
 

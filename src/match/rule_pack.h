@@ -49,6 +49,16 @@ struct SystemDaemon {
   bool IsReal(std::string_view exe_path) const;
 };
 
+// A shell idiom droppers use ("curl ... | sh"), matched in command lines of
+// persistence entries (cron, systemd Exec*, rc.local, shell startup files).
+struct ShellPattern {
+  std::string id;
+  std::string pattern;  // Vectorscan (PCRE subset), matched case-sensitively
+  Severity severity = Severity::kHigh;
+  std::string why;
+  std::string source;
+};
+
 struct FilenameIoc {
   std::string regex;
   int score = 0;
@@ -70,7 +80,8 @@ class NameList {
 
 class RulePack {
  public:
-  // Loads the directories in order; later ones add to earlier ones.
+  // Loads the directories in order; later ones add to earlier ones. An entry
+  // may also be a single YARA file.
   static Expected<RulePack> Load(const std::vector<std::string>& dirs);
 
   std::string name = "deminer-default";
@@ -103,6 +114,16 @@ class RulePack {
   std::unordered_map<std::string, std::string> hashes;
   std::vector<FilenameIoc> filename_iocs;
   std::shared_ptr<const PatternDb> filename_db;  // null when there are none
+  std::vector<ShellPattern> shell_patterns;
+  std::shared_ptr<const PatternDb> shell_db;  // null when there are none
+  // Hidden names in temp dirs that systems make ("/tmp/.X11-unix"), as
+  // fnmatch(3) patterns over the whole path.
+  std::vector<std::pair<std::string, std::string>> hidden_expected;
+  // Files that admins commonly make immutable on purpose ("/etc/resolv.conf").
+  std::vector<std::pair<std::string, std::string>> immutable_expected;
+  // YARA rule files (*.yar, *.yara in a rule dir or its yara/ folder, or given
+  // directly); compiled by the scan that needs them, not at load.
+  std::vector<std::string> yara_files;
 
   // The source of the pool domain that `host` is or is under.
   const std::string* MatchPoolDomain(std::string_view host) const;
@@ -112,12 +133,17 @@ class RulePack {
   const std::string* MatchWallet(std::string_view addr) const;
   // Indices of the filename IOCs whose regex matches `path`.
   std::vector<size_t> MatchFilename(std::string_view path) const;
-
+  // Indices of the shell patterns that match `text`.
+  std::vector<size_t> MatchShell(std::string_view text) const;
+  // The source of the first fnmatch pattern in `list` that matches `path`.
+  static const std::string* MatchGlob(const std::vector<std::pair<std::string, std::string>>& list,
+                                      std::string_view path);
 
  private:
   Expected<void> LoadYaml(const std::string& path);
   void LoadLoki(const std::string& path, std::string_view kind);
   Expected<void> CompileFilenameIocs();
+  void CompileShellPatterns();
 };
 
 // Where the default pack lives: beside the binary (rules/) or in

@@ -29,6 +29,8 @@ nlohmann::ordered_json FindingToJson(const Finding& f) {
   j["kind"] = KindName(f.kind);
   j["title"] = f.title;
   j["subject"] = f.subject;
+  if (!f.path.empty()) j["path"] = f.path;
+  if (f.line > 0) j["line"] = f.line;
   j["evidence"] = f.evidence;
   if (f.container) {
     j["container"] = {{"id", f.container->id},
@@ -71,7 +73,11 @@ nlohmann::ordered_json ScanToJson(const RunInfo& run) {
   }
   j["skipped"] = std::move(skipped);
   j["summary"] = SummaryJson(r.findings);
-  j["counts"] = {{"processes", r.processes}, {"sockets", r.sockets}, {"containers", r.containers}};
+  j["counts"] = {{"processes", r.processes},
+                 {"sockets", r.sockets},
+                 {"containers", r.containers},
+                 {"files", r.files},
+                 {"persistence_files", r.persistence_files}};
   return j;
 }
 

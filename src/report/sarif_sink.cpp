@@ -84,8 +84,9 @@ class SarifSink final : public Sink {
                 {"message", {{"text", f->title + ": " + f->subject}}}};
       if (const auto it = index.find(f->check); it != index.end()) r["ruleIndex"] = it->second;
       if (!f->path.empty() && f->path.starts_with('/')) {
-        r["locations"] = json::array(
-            {{{"physicalLocation", {{"artifactLocation", {{"uri", FileUri(f->path)}}}}}}});
+        json physical = {{"artifactLocation", {{"uri", FileUri(f->path)}}}};
+        if (f->line > 0) physical["region"] = {{"startLine", f->line}};
+        r["locations"] = json::array({{{"physicalLocation", std::move(physical)}}});
       }
       r["partialFingerprints"] = {{"deminerFingerprint/v1", f->fingerprint}};
       json props = {{"severity", SeverityName(f->severity)},

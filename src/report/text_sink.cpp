@@ -90,8 +90,10 @@ class TextSink final : public Sink {
                         r.findings.size(), r.findings.size() == 1 ? "" : "s", counts[4], counts[3],
                         counts[2], counts[1], counts[0])
          << Style(kReset)
-         << fmt::format(" - {} processes, {} sockets, {} containers in {:.0f} ms\n", r.processes,
-                        r.sockets, r.containers, r.duration_ms);
+         << fmt::format(
+                " - {} processes, {} sockets, {} containers, {} files, {} persistence "
+                "files in {:.0f} ms\n",
+                r.processes, r.sockets, r.containers, r.files, r.persistence_files, r.duration_ms);
     if (r.findings.empty()) out_ << "Nothing found.\n";
   }
 

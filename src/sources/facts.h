@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "core/finding.h"
+#include "sources/file_walker.h"
+#include "sources/persistence.h"
 
 namespace deminer {
 
@@ -96,6 +98,12 @@ struct Facts {
   // Addresses of the rule pack's pool and C2 domains (--resolve only): ip -> domain.
   std::map<std::string, std::string> pool_addresses;
   std::map<std::string, std::string> c2_addresses;
+  // Files of the temp dirs, containers' writable layers and PATHs (files scope),
+  // and of system dirs for their attributes only (persistence scope, area "system").
+  std::vector<FileEntry> files;
+  uint64_t files_read = 0;  // regular files the files scope read
+  std::vector<PersistItem> persistence;
+  int64_t now = 0;  // epoch seconds when the facts were read ("recent" is relative to it)
   std::vector<Gap> gaps;
 
   // Index by pid, rebuilt by Index() after processes change.

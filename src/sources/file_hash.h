@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/error.h"
@@ -23,6 +24,24 @@ struct FileHashes {
   std::string sha1;
   std::string sha256;
   uint64_t size = 0;
+};
+
+// Digests over data fed in pieces. Reusable: Finish() resets it for the next
+// file, so a thread keeps one and pays for the OpenSSL contexts once.
+// Not thread-safe; one per thread.
+class Hasher {
+ public:
+  explicit Hasher(HashSet which);
+  ~Hasher();
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+
+  void Update(const void* data, size_t size);
+  FileHashes Finish();  // the digests asked for, and the bytes fed since the last Finish
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Fails with InvalidInput when the file is larger than max_bytes.

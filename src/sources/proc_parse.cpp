@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -238,6 +239,56 @@ Expected<std::vector<Socket>> ParseProcNet(std::string_view text, Proto proto, i
     s.uid = static_cast<uint32_t>(*uid);
     s.inode = *inode;
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+namespace {
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string UnescapeOctal(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() &&
+        std::all_of(s.begin() + static_cast<long>(i) + 1, s.begin() + static_cast<long>(i) + 4,
+                    [](char c) { return c >= '0' && c <= '7'; })) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string MountEntry::SuperOption(std::string_view key) const {
+  for (std::string_view opt : Split(super_options, ',')) {
+    if (opt.size() > key.size() && opt.starts_with(key) && opt[key.size()] == '=') {
+      return std::string(opt.substr(key.size() + 1));
+    }
+  }
+  return {};
+}
+
+std::vector<MountEntry> ParseMountInfo(std::string_view text) {
+  std::vector<MountEntry> out;
+  for (std::string_view line : Split(text, '\n')) {
+    std::vector<std::string_view> f;
+    for (std::string_view w : Split(line, ' ')) {
+      if (!w.empty()) f.push_back(w);
+    }
+    // id parent major:minor root mount_point options [optional...] - fstype source super
+    const auto dash = std::find(f.begin(), f.end(), "-");
+    if (f.size() < 6 || dash == f.end() || std::distance(dash, f.end()) < 3) continue;
+    MountEntry m;
+    m.mount_point = UnescapeOctal(f[4]);
+    m.fstype = std::string(*(dash + 1));
+    m.source = UnescapeOctal(*(dash + 2));
+    if (std::distance(dash, f.end()) >= 4) m.super_options = UnescapeOctal(*(dash + 3));
+    out.push_back(std::move(m));
   }
   return out;
 }

@@ -54,6 +54,18 @@ std::optional<CgroupContainer> ParseCgroup(std::string_view text);
 std::optional<uint64_t> ParseBracketInode(std::string_view link, std::string_view prefix);
 
 // One /proc/net/{tcp,tcp6,udp,udp6} table.
+// One line of /proc/PID/mountinfo: where it is mounted, the file system type,
+// the source and the super block options ("upperdir=..." of an overlay).
+struct MountEntry {
+  std::string mount_point;
+  std::string fstype;
+  std::string source;
+  std::string super_options;
+  // The value of `key=` in the super block options, or empty.
+  std::string SuperOption(std::string_view key) const;
+};
+std::vector<MountEntry> ParseMountInfo(std::string_view text);
+
 Expected<std::vector<Socket>> ParseProcNet(std::string_view text, Proto proto, int family);
 
 }  // namespace deminer

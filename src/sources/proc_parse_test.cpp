@@ -202,3 +202,25 @@ TEST(ParseProcNetTest, RejectsTruncatedRows) {
 
 }  // namespace
 }  // namespace deminer
+
+namespace deminer {
+namespace {
+
+TEST(ParseMountInfoTest, OverlayUpperdirAndTmpfs) {
+  const auto mounts = ParseMountInfo(
+      "1057 980 0:112 / / rw,relatime master:1 - overlay overlay "
+      "rw,lowerdir=/var/lib/docker/overlay2/l/A:/var/lib/docker/overlay2/l/B,upperdir=/var/lib/"
+      "docker/overlay2/abc/diff,workdir=/var/lib/docker/overlay2/abc/work\n"
+      "1060 1057 0:115 / /tmp rw,nosuid,nodev,noexec - tmpfs tmpfs rw,size=65536k\n"
+      "1061 1057 0:116 / /my\\040dir rw - ext4 /dev/vda rw\n"
+      "garbage line\n");
+  ASSERT_EQ(mounts.size(), 3u);
+  EXPECT_EQ(mounts[0].mount_point, "/");
+  EXPECT_EQ(mounts[0].SuperOption("upperdir"), "/var/lib/docker/overlay2/abc/diff");
+  EXPECT_EQ(mounts[0].SuperOption("nope"), "");
+  EXPECT_EQ(mounts[1].fstype, "tmpfs");
+  EXPECT_EQ(mounts[2].mount_point, "/my dir");
+}
+
+}  // namespace
+}  // namespace deminer

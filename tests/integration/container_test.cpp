@@ -133,5 +133,47 @@ TEST_F(ContainerTest, WithoutTheApiTheContainerIsNamedByIdAndTheGapIsReported) {
   EXPECT_TRUE(gap) << scan["skipped"].dump(2);
 }
 
+// A file dropped into a container's /tmp lands in its writable layer; one
+// dropped into a tmpfs /tmp is read through /proc/PID/root. Both are reported
+// against the container, with the path the container sees.
+TEST_F(ContainerTest, FilesDroppedInContainerTmpAreReportedAgainstIt) {
+  const std::string layer = fmt::format("deminer-it-drop-{}", getpid());
+  const std::string tmpfs = fmt::format("deminer-it-tmpfs-{}", getpid());
+  const std::string drop =
+      "mkdir /tmp/.svc_370 && cp /app/node /tmp/.svc_370/dbus_daemon && exec sleep 600";
+  ASSERT_FALSE(podman_->RunDetached(layer, {"--network", "none"}, {"sh", "-c", drop}).empty());
+  ASSERT_FALSE(podman_
+                   ->RunDetached(tmpfs, {"--network", "none", "--tmpfs", "/tmp:rw,notmpcopyup"},
+                                 {"sh", "-c", drop})
+                   .empty());
+  const std::map<std::string, std::string> env = {{"DOCKER_HOST", "unix://" + podman_->socket()}};
+  nlohmann::json scan;
+  for (int i = 0; i < 50; ++i) {
+    scan = ScanJson({"--only", "files"}, env);
+    if (InContainer(scan, "file.exe-in-temp", layer).size() == 1 &&
+        InContainer(scan, "file.exe-in-temp", tmpfs).size() == 1) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  for (const std::string& name : {layer, tmpfs}) {
+    const auto exe = InContainer(scan, "file.exe-in-temp", name);
+    ASSERT_EQ(exe.size(), 1u) << name << "\n" << scan.dump(2);
+    EXPECT_EQ(exe[0]["path"], "/tmp/.svc_370/dbus_daemon");
+    EXPECT_EQ(exe[0]["severity"], "high");
+    EXPECT_EQ(exe[0]["container"]["name"], name);
+    EXPECT_EQ(exe[0]["evidence"]["area"], name == layer ? "container-layer" : "container-tmp");
+    const auto hidden = InContainer(scan, "file.hidden", name);
+    ASSERT_EQ(hidden.size(), 1u) << name;
+    EXPECT_EQ(hidden[0]["path"], "/tmp/.svc_370");
+    const auto named = InContainer(scan, "file.name-ioc", name);
+    ASSERT_EQ(named.size(), 1u) << name;
+  }
+  // The image's own /tmp/javae is not in the writable layer: not a drop.
+  for (const auto& f : InContainer(scan, "file.exe-in-temp", layer)) {
+    EXPECT_NE(f["path"], "/tmp/javae");
+  }
+}
+
 }  // namespace
 }  // namespace deminer::it

@@ -212,7 +212,7 @@ Podman::Podman() {
   fs::create_directories(rootfs + "/tmp");
   fs::create_directories(rootfs + "/app");
   fs::copy_file("/bin/busybox", rootfs + "/bin/busybox");
-  for (const char* applet : {"sh", "sleep", "ls", "cat", "ps"}) {
+  for (const char* applet : {"sh", "sleep", "ls", "cat", "ps", "cp", "mkdir"}) {
     fs::create_symlink("busybox", rootfs + "/bin/" + applet);
   }
   CopyTool("imitation_miner", rootfs + "/tmp/javae");

@@ -44,6 +44,7 @@ fuzz: fuzz-build
 bench: build
 	@scripts/deps.sh --bench
 	@bench/run.sh
+	@bench/files.sh
 
 tidy: build
 	@clang-tidy-16 -p build --quiet $$(git ls-files 'src/*.cpp' | grep -v _test.cpp)

@@ -4,16 +4,21 @@
   Each private rule below is ONE dropper behaviour. A single behaviour is
   common in honest files (install guides pipe curl into sh, firewall scripts
   flush iptables, packages write systemd units), so the reported rules need:
-    dropper_script           two or more independent behaviours, or one of
-                             them plus a temp-dir path made executable or run
-                             (high);
-    dropper_script_miner     the same and a miner launch in the same file
-                             (critical);
-  and a few single lines that have no honest use on a server are reported on
-  their own at medium (reverse shell to an address, /etc/ld.so.preload write).
+    dropper_script            two or more independent behaviours, or one of
+                              them plus a file in /tmp, /var/tmp or /dev/shm
+                              made executable or run (high);
+    dropper_script_miner      the same and a miner launch in the same file
+                              (critical);
+    dropper_miner_fetch_and_run  a download or temp-dir execution together
+                              with a miner launch (high);
+  and a few single lines with no honest use on a server are reported on their
+  own at medium (reverse shell to an address, /etc/ld.so.preload write).
 
-  Speed: every string starts with or contains a literal of 4+ bytes
-  (curl, wget, chmod, chattr, crontab, base64, /dev/tcp/ ...); no nocase.
+  Speed: see the note at the top of miners.yar. The one-character classes
+  such as [u] in (c[u]rl|w[g]et) or [s] in \| ba[s]h match exactly that
+  character; they are there so that YARA's atom is the rare-leading "| ba",
+  "/tmp", "64 -" rather than "curl", "exec", "base" (common first bytes make a
+  scan of JavaScript trees several times slower).
 */
 
 import "math"
@@ -23,15 +28,20 @@ import "math"
 private rule dropper_b_fetch_to_shell
 {
     meta:
-        description = "download piped into a shell: curl|wget ... | sh, sh -c \"$(curl ...)\""
+        needs_strings = true
+        description = "download piped into a shell or interpreter: curl|wget ... | sh, | bash, | sudo sh, | /bin/sh, | python, | perl"
         severity = "info"
         source = "deminer; MITRE ATT&CK T1105 Ingress Tool Transfer, T1059.004 Unix Shell"
         attack = "T1105"
     strings:
-        $f1 = /curl\s[^\n|;&]{1,300}\|\s{0,3}(sudo\s{1,3})?(\/usr)?(\/bin\/)?(ba|da|z)?sh(\s|$|;|\))/
-        $f2 = /wget\s[^\n|;&]{1,300}\|\s{0,3}(sudo\s{1,3})?(\/usr)?(\/bin\/)?(ba|da|z)?sh(\s|$|;|\))/
-        $f3 = /sh -c ["']?\$\((curl|wget)\s/
-        $f4 = /(curl|wget)\s[^\n|;&]{1,300}\|\s{0,3}(python[23]?|perl)(\s|$)/
+        $f1 = /(c[u]rl|w[g]et)\s[^\n|;&]{0,300}\| ba[s]h[\s;)]/
+        $f2 = /(c[u]rl|w[g]et)\s[^\n|;&]{0,300}\|ba[s]h[\s;)]/
+        $f3 = /(c[u]rl|w[g]et)\s[^\n|;&]{0,300}\| s[h][\s;)]/
+        $f4 = /(c[u]rl|w[g]et)\s[^\n|;&]{0,300}\|s[h][\s;)]/
+        $f5 = /(c[u]rl|w[g]et)\s[^\n|;&]{0,300}\| su[d]o (ba|da|z)?sh[\s;)]/
+        $f6 = /(c[u]rl|w[g]et)\s[^\n|;&]{0,300}\| \/(usr\/)?bi[n]\/(ba|da|z)?sh[\s;)]/
+        $f7 = /(c[u]rl|w[g]et)\s[^\n|;&]{0,300}\| py[t]hon[23]?[\s;)]/
+        $f8 = /(c[u]rl|w[g]et)\s[^\n|;&]{0,300}\| per[l][\s;)]/
     condition:
         any of them
 }
@@ -39,14 +49,15 @@ private rule dropper_b_fetch_to_shell
 private rule dropper_b_base64_to_shell
 {
     meta:
-        description = "encoded payload decoded into a shell: base64 -d | bash"
+        needs_strings = true
+        description = "encoded payload decoded into a shell or a temp file: base64 -d | bash, base64 -d > /tmp/x"
         severity = "info"
         source = "seed 000 (barofarm-frontend, 2025-12-19) section 'log analysis': echo IyEvYmluL2Jhc2gK... | base64 -d | /bin/bash; MITRE ATT&CK T1140"
         attack = "T1140"
     strings:
-        $b1 = /base64\s{1,3}(-d|-D|--decode|-di)[^\n|]{0,40}\|\s{0,3}(sudo\s{1,3})?(\/usr)?(\/bin\/)?(ba|da|z)?sh(\s|$|;|\))/
-        $b2 = /base64\s{1,3}(-d|-D|--decode)[^\n|]{0,40}\|\s{0,3}(python[23]?|perl)(\s|$)/
-        $b3 = /\|\s{0,3}base64\s{1,3}(-d|-D|--decode)\s{0,3}>\s{0,3}\/(tmp|var\/tmp|dev\/shm)\//
+        $b1 = /bas[e]64 -(d|D|-decode|di)[^\n|]{0,40}\|\s{0,3}(sudo\s{1,3})?(\/usr)?(\/bin\/)?(ba|da|z)?sh(\s|$|;|\))/
+        $b2 = /bas[e]64 -(d|D|-decode)[^\n|]{0,40}\|\s{0,3}(python[23]?|perl)(\s|$)/
+        $b3 = /bas[e]64 -(d|D|-decode)\s{0,3}>\s{0,3}["']?\/(tmp|var\/tmp|dev\/shm)\//
     condition:
         any of them
 }
@@ -54,18 +65,21 @@ private rule dropper_b_base64_to_shell
 private rule dropper_b_download_to_temp
 {
     meta:
+        needs_strings = true
         description = "download saved into /tmp, /var/tmp or /dev/shm"
         severity = "info"
-        source = "deminer; seed 000 (wget saving to '/tmp/javae'); seed 001 section 2.1 (/tmp/dbus_daemon download); MITRE ATT&CK T1105"
+        source = "deminer; seed 000 (busybox wget saving to '/tmp/javae'); seed 001 section 2.1 (/tmp/dbus_daemon download); MITRE ATT&CK T1105"
         attack = "T1105"
     strings:
-        $d1 = /curl\s[^\n|;]{0,200}\s(-o|--output)[= ]?\s?["']?\/(tmp|var\/tmp|dev\/shm)\//
-        $d2 = /wget\s[^\n|;]{0,200}\s(-O|-P|--output-document|--directory-prefix)[= ]?\s?["']?\/(tmp|var\/tmp|dev\/shm)\//
-        $d3 = /(curl|wget)\s[^\n|;]{0,200}\s>\s{0,3}["']?\/(tmp|var\/tmp|dev\/shm)\//
-        $d4 = /cd\s{1,3}\/(tmp|var\/tmp|dev\/shm)[^\n]{0,20}(&&|;)\s{0,3}(curl|wget)\s/
-        $d5 = "saving to '/tmp/"
-        $d6 = "saving to '/var/tmp/"
-        $d7 = "saving to '/dev/shm/"
+        $d1 = /(c[u]rl|w[g]et)\s[^\n|;]{0,200}(-o|-O|--output|--output-document|-P|--directory-prefix|>)[= ]?\s?["']?\/tmp\//
+        $d2 = /(c[u]rl|w[g]et)\s[^\n|;]{0,200}(-o|-O|--output|--output-document|-P|--directory-prefix|>)[= ]?\s?["']?\/var\/tmp\//
+        $d3 = /(c[u]rl|w[g]et)\s[^\n|;]{0,200}(-o|-O|--output|--output-document|-P|--directory-prefix|>)[= ]?\s?["']?\/dev\/shm\//
+        $d4 = /c[d] \/tmp\s{0,3}(&&|;)\s{0,3}(c[u]rl|w[g]et)\s/
+        $d5 = /c[d] \/var\/tmp\s{0,3}(&&|;)\s{0,3}(c[u]rl|w[g]et)\s/
+        $d6 = /c[d] \/dev\/shm\s{0,3}(&&|;)\s{0,3}(c[u]rl|w[g]et)\s/
+        $d7 = "saving to '/tmp/"
+        $d8 = "saving to '/var/tmp/"
+        $d9 = "saving to '/dev/shm/"
     condition:
         any of them
 }
@@ -73,18 +87,24 @@ private rule dropper_b_download_to_temp
 private rule dropper_b_temp_exec
 {
     meta:
+        needs_strings = true
         description = "a file in /tmp, /var/tmp or /dev/shm made executable or run"
         severity = "info"
         source = "deminer; seed 000 (/tmp/javae run), seed 001 section 2.4 (/bin/sh: /tmp/dbus_daemon); MITRE ATT&CK T1059.004"
         attack = "T1059.004"
     strings:
-        $c1 = /chmod\s{1,3}(-R\s{1,3})?(\+x|[ugoa]{1,3}\+[rwx]{0,2}x|0?[0-7][0-7][1357]|0?[0-7][1357][0-7])\s{1,3}["']?\/(tmp|var\/tmp|dev\/shm)\//
-        $c2 = /chmod(Sync)?\(\s{0,3}["'`]\/(tmp|var\/tmp|dev\/shm)\//
-        $r1 = /(nohup|setsid|exec|&&|;|\|\|)\s{1,3}["']?\/(tmp|var\/tmp|dev\/shm)\/\.?[A-Za-z0-9_-]{1,64}["']?(\s|$|&|;)/
-        $r2 = /\n\s{0,8}\/(tmp|var\/tmp|dev\/shm)\/\.?[A-Za-z0-9_-]{1,64}\s+-/
-        $r3 = /(exec|execSync|spawn|spawnSync|execFile|execFileSync)\(\s{0,3}["'`]\/(tmp|var\/tmp|dev\/shm)\//
-        $r4 = /(nohup|setsid)\s{1,3}\.\/[A-Za-z0-9_.-]{1,64}/
-        $r5 = "/bin/sh: /tmp/"
+        $c1 = /c[h]mod\s{1,3}(-R\s{1,3})?(\+x|[ugoa]{1,3}\+[rw]{0,2}x|0?[0-7][0-7][1357]|0?[0-7][1357][0-7])\s{1,3}["']?\/tmp\//
+        $c2 = /c[h]mod\s{1,3}(-R\s{1,3})?(\+x|[ugoa]{1,3}\+[rw]{0,2}x|0?[0-7][0-7][1357]|0?[0-7][1357][0-7])\s{1,3}["']?\/var\/tmp\//
+        $c3 = /c[h]mod\s{1,3}(-R\s{1,3})?(\+x|[ugoa]{1,3}\+[rw]{0,2}x|0?[0-7][0-7][1357]|0?[0-7][1357][0-7])\s{1,3}["']?\/dev\/shm\//
+        $c4 = /c[h]mod(Sync)?\(\s{0,3}["'`]\/tmp\//
+        $r1 = /(nohu[p]|setsi[d]|exe[c]|&&|;|\|\|)\s{1,3}["']?\/tmp\/\.?[A-Za-z0-9_-]{1,64}["']?(\s|$|&|;)/
+        $r2 = /(nohu[p]|setsi[d]|exe[c]|&&|;|\|\|)\s{1,3}["']?\/var\/tmp\/\.?[A-Za-z0-9_-]{1,64}["']?(\s|$|&|;)/
+        $r3 = /(nohu[p]|setsi[d]|exe[c]|&&|;|\|\|)\s{1,3}["']?\/dev\/shm\/\.?[A-Za-z0-9_-]{1,64}["']?(\s|$|&|;)/
+        $r4 = /\n\s{0,8}\/tmp\/\.?[A-Za-z0-9_-]{1,64}\s+-/
+        $r5 = /\n\s{0,8}\/var\/tmp\/\.?[A-Za-z0-9_-]{1,64}\s+-/
+        $r6 = /\n\s{0,8}\/dev\/shm\/\.?[A-Za-z0-9_-]{1,64}\s+-/
+        $r7 = /(exe[c]|execSyn[c]|spaw[n]|spawnSyn[c]|execFil[e]|execFileSyn[c])\(\s{0,3}["'`]\/tmp\//
+        $r8 = "/bin/sh: /tmp/"
     condition:
         any of them
 }
@@ -92,17 +112,17 @@ private rule dropper_b_temp_exec
 private rule dropper_b_reverse_shell
 {
     meta:
-        description = "reverse shell: /dev/tcp/HOST/PORT, nc -e /bin/sh, socket dup2 to a shell"
+        needs_strings = true
+        description = "reverse shell: /dev/tcp/HOST/PORT, nc -e /bin/sh, mkfifo piped to nc, socket dup2 to a shell"
         severity = "info"
         source = "deminer; seed 001 section 1.3 (reverse shell C2 72.62.186.16:4449); MITRE ATT&CK T1059.004"
         attack = "T1059.004"
     strings:
-        $t1 = /\/dev\/tcp\/[0-9A-Za-z.-]{3,253}\/[0-9]{1,5}/
-        $t2 = /\/dev\/udp\/[0-9A-Za-z.-]{3,253}\/[0-9]{1,5}/
+        $t1 = /\/de[v]\/tcp\/[0-9A-Za-z.-]{3,253}\/[0-9]{1,5}/
+        $t2 = /\/de[v]\/udp\/[0-9A-Za-z.-]{3,253}\/[0-9]{1,5}/
         $n1 = /(nc|ncat|netcat)(\.traditional|\.openbsd)?\s[^\n|;]{0,80}-e\s{1,3}\/bin\/(ba)?sh/
-        $n2 = /mkfifo\s{1,3}\/(tmp|var\/tmp|dev\/shm)\/[^\n]{0,120}\|\s{0,3}(nc|ncat|netcat)\s/
-        $p1 = "dup2(s.fileno(),0)"
-        $p2 = "dup2(s.fileno(), 0)"
+        $n2 = /mkfif[o]\s{1,3}\/tmp\/[^\n]{0,120}\|\s{0,3}(nc|ncat|netcat)\s/
+        $p1 = "dup2(s.fileno"
     condition:
         any of them
 }
@@ -110,16 +130,17 @@ private rule dropper_b_reverse_shell
 private rule dropper_b_kill_rivals
 {
     meta:
+        needs_strings = true
         description = "kills competing miners (xmrig, kdevtmpfsi, kinsing ...) or connections to pool ports"
         severity = "info"
-        source = "deminer; Aqua Security and Trend Micro reports on Kinsing / TeamTNT killer scripts (pkill -f kdevtmpfsi, kill of xmrig, netstat | grep :3333 | xargs kill)"
+        source = "deminer; Aqua Security and Trend Micro write-ups of Kinsing / TeamTNT killer scripts (pkill -f kdevtmpfsi, kill of xmrig, netstat | grep :3333 | xargs kill)"
         attack = "T1489"
     strings:
-        $k1 = /(pkill|killall)\s{1,3}(-9\s{1,3})?(-f\s{1,3})?[^\n;|]{0,20}(xmrig|kdevtmpfsi|kinsing|minerd|cpuminer|xmr-stak|kworkerds|sysupdate|networkservice|sustes|watchbog|kthreaddi|dbused|javae|dbus_daemon)/
-        $k2 = /grep[^\n]{0,80}(xmrig|kdevtmpfsi|kinsing|minerd|cpuminer|xmr-stak|kworkerds|sysupdate|watchbog)[^\n]{0,120}(xargs\s{1,3}(-r\s{1,3})?kill|kill\s{1,3}-9)/
-        $k3 = /kill\s{1,3}-9\s{1,3}\$\((pgrep|pidof)\s{1,3}(-f\s{1,3})?[^\n)]{0,30}(xmrig|kdevtmpfsi|kinsing|minerd|cpuminer|xmr-stak|kworkerds|sysupdate)/
-        $k4 = /netstat[^\n]{0,40}grep[^\n]{0,40}:(3333|4444|5555|7777|14444|14433|10128|45700)[^\n]{0,120}kill/
-        $k5 = /rm\s{1,3}-r?f\s{1,3}\/(tmp|var\/tmp)\/(kdevtmpfsi|kinsing|xmrig)/
+        $k1 = /(pki[l]l|kil[l]all)\s{1,3}(-9\s{1,3})?(-f\s{1,3})?[^\n;|]{0,20}(xmrig|kdevtmpfsi|kinsing|kworkerds|kthreaddi|javae|xmr-stak|dbu[s]_daemon)/
+        $k2 = /gre[p][^\n]{0,80}(xmrig|kdevtmpfsi|kinsing|kworkerds|kthreaddi|xmr-stak)[^\n]{0,120}(xargs\s{1,3}(-r\s{1,3})?kil[l]|kil[l]\s{1,3}-9)/
+        $k3 = /kil[l]\s{1,3}-9\s{1,3}\$\((p[g]rep|p[i]dof)\s{1,3}(-f\s{1,3})?[^\n)]{0,30}(xmrig|kdevtmpfsi|kinsing|kworkerds|kthreaddi|xmr-stak)/
+        $k4 = /n[e]t[s]tat[^\n]{0,40}gre[p][^\n]{0,40}:(3333|4444|5555|7777|14444|14433|1012[8]|45700)[^\n]{0,120}kil[l]/
+        $k5 = /r[m]\s{1,3}-r?f\s{1,3}\/(tmp|var\/tmp)\/(xmrig|kdevtmpfsi|kinsing)/
     condition:
         any of them
 }
@@ -127,12 +148,16 @@ private rule dropper_b_kill_rivals
 private rule dropper_b_immutable
 {
     meta:
+        needs_strings = true
         description = "chattr -i / +i: unlock files to overwrite, lock them against removal"
         severity = "info"
         source = "deminer; seed 000 (chattr attempted), seed 001 section 6.1 (system-check set chattr +i); MITRE ATT&CK T1222.002"
         attack = "T1222.002"
     strings:
-        $a1 = /chattr\s{1,3}(-R\s{1,3})?[-+][aiu]{1,3}\s/
+        $a1 = /c[h]a[t]t[r]\s{1,3}(-R\s{1,3})?-i /
+        $a2 = /c[h]a[t]t[r]\s{1,3}(-R\s{1,3})?\+i /
+        $a3 = /c[h]a[t]t[r]\s{1,3}(-R\s{1,3})?-ia /
+        $a4 = /c[h]a[t]t[r]\s{1,3}(-R\s{1,3})?\+ia /
     condition:
         any of them
 }
@@ -140,21 +165,16 @@ private rule dropper_b_immutable
 private rule dropper_b_defence_off
 {
     meta:
-        description = "turns defences off: ufw disable, iptables -F, setenforce 0, SELinux/AppArmor/cloud agents stopped, shell history off"
+        needs_strings = true
+        description = "turns defences off: ufw disable, iptables -F, SELinux disabled by sed, shell history off"
         severity = "info"
-        source = "deminer; seed 000 (iptables manipulation attempted); MITRE ATT&CK T1562.001, T1562.004, T1070.003"
+        source = "deminer; seed 000 (iptables manipulation attempted); MITRE ATT&CK T1562.004 Disable or Modify System Firewall, T1562.001, T1070.003"
         attack = "T1562.004"
     strings:
-        $u1 = "ufw disable"
-        $u2 = /iptables\s{1,3}(-t\s{1,3}[a-z]{1,8}\s{1,3})?(-F|--flush)(\s|$|;|&)/
-        $u3 = /iptables\s{1,3}-P\s{1,3}(INPUT|OUTPUT)\s{1,3}ACCEPT/
-        $s1 = "setenforce 0"
+        $u1 = /[u][f]w di[s][a]ble/
+        $u2 = /i[p]t[a]b[l]e[s]\s{1,3}(-t\s{1,3}[a-z]{1,8}\s{1,3})?(-F|--flush)(\s|$|;|&)/
         $s2 = /sed\s[^\n]{0,60}SELINUX=disabled/
-        $a1 = /systemctl\s{1,3}(stop|disable|mask)\s{1,3}(apparmor|firewalld|ufw|auditd|aliyun|aegis|cloudmonitor|falco)/
-        $a2 = /service\s{1,3}(apparmor|firewalld|ufw|auditd)\s{1,3}stop/
-        $a3 = /\/usr\/local\/(aegis|qcloud|cloudmonitor)\/[^\n]{0,40}uninstall/
-        $h1 = "unset HISTFILE"
-        $h2 = "HISTFILE=/dev/null"
+        $h1 = /u[n]se[t] H[I]STFILE/
     condition:
         any of them
 }
@@ -162,16 +182,20 @@ private rule dropper_b_defence_off
 private rule dropper_b_persistence
 {
     meta:
-        description = "persistence: crontab fed from a pipe, writes to cron dirs, systemd units, /etc/ld.so.preload, rc.local, authorized_keys"
+        needs_strings = true
+        description = "persistence: crontab fed from a pipe or a temp file, writes to cron dirs, systemd units, /etc/ld.so.preload, rc.local, authorized_keys"
         severity = "info"
         source = "deminer; seed 000 (/etc/systemd/system/javae.service attempted); MITRE ATT&CK T1053.003, T1543.002, T1574.006, T1098.004"
         attack = "T1053.003"
     strings:
-        $c1 = /\|\s{0,3}crontab\s{1,3}-(\s|$|\)|;|")/
-        $c2 = /(echo|printf)\s[^\n]{0,300}>>?\s{0,3}\/(etc\/cron\.(d|hourly|daily)\/|etc\/crontab|var\/spool\/cron\/)/
-        $c3 = /crontab\s{1,3}(-u\s{1,3}[a-z_][a-z0-9_-]{0,31}\s{1,3})?\/(tmp|var\/tmp|dev\/shm)\//
-        $s1 = /(>|tee( -a)?)\s{0,3}\/(etc|lib|usr\/lib)\/systemd\/system\/[A-Za-z0-9@._-]{1,64}\.(service|timer)/
-        $s2 = /(cp|mv)\s[^\n]{1,200}\s\/etc\/systemd\/system\/[A-Za-z0-9@._-]{1,64}\.(service|timer)/
+        $c1 = /\| cr[o]n[t]ab -(\s|$|\)|;|")/
+        $c2 = /\|cr[o]n[t]a[b] -(\s|$|\)|;|")/
+        $c3 = /(ech[o]|print[f])\s[^\n]{0,300}>>?\s{0,3}\/etc\/cro[n]/
+        $c4 = /(ech[o]|print[f])\s[^\n]{0,300}>>?\s{0,3}\/var\/spool\/cron\//
+        $c5 = /cronta[b]\s{1,3}(-u\s{1,3}[a-z_][a-z0-9_-]{0,31}\s{1,3})?\/tmp\//
+        $c6 = /cronta[b]\s{1,3}(-u\s{1,3}[a-z_][a-z0-9_-]{0,31}\s{1,3})?\/dev\/shm\//
+        $s1 = /(>|tee( -a)?)\s{0,3}\/(etc|lib|usr\/lib)\/system[d]\/syste[m]\/[A-Za-z0-9@._-]{1,64}\.(service|timer)/
+        $s2 = /(c[p]|m[v])\s[^\n]{1,200}\s\/etc\/system[d]\/syste[m]\/[A-Za-z0-9@._-]{1,64}\.(service|timer)/
         $l1 = /(>|tee( -a)?)\s{0,3}\/etc\/ld\.so\.preload/
         $r1 = /(>>|tee -a)\s{0,3}\/etc\/rc\.local/
         $k1 = /(>>|tee -a)\s{0,3}(~|\$HOME|\/root|\/home\/[a-z_][a-z0-9_-]{0,31})\/\.ssh\/authorized_keys/
@@ -182,31 +206,28 @@ private rule dropper_b_persistence
 private rule dropper_b_miner_launch
 {
     meta:
+        needs_strings = true
         description = "starts or configures a miner: stratum URL, XMRig options, a pool host with a port"
         severity = "info"
         source = "deminer; XMRig command-line options; pools as in rules/pools.yaml"
         attack = "T1496"
     strings:
-        $s1 = "stratum+tcp://"
-        $s2 = "stratum+ssl://"
-        $s3 = "stratum+tls://"
+        $s1 = /stratu[m]\+tcp:[\/]\//
+        $s2 = /[s]t[r]a[t]u[m]\+ssl:[\/]\//
+        $s3 = /stratu[m]\+tls:[\/]\//
         $x1 = "--donate-level"
         $x2 = "--cpu-max-threads-hint"
-        $x3 = "--randomx-1gb-pages"
-        $p1 = /supportxmr\.com:[0-9]{2,5}/
-        $p2 = /moneroocean\.stream:[0-9]{2,5}/
-        $p3 = /nanopool\.org:[0-9]{2,5}/
-        $p4 = /hashvault\.pro:[0-9]{2,5}/
-        $p5 = /c3pool\.(com|org):[0-9]{2,5}/
-        $p6 = /herominers\.com:[0-9]{2,5}/
-        $p7 = /2miners\.com:[0-9]{2,5}/
-        $p8 = /f2pool\.com:[0-9]{2,5}/
-        $p9 = /kryptex\.network:[0-9]{2,5}/
-        $p10 = /xmrpool\.eu:[0-9]{2,5}/
-        $p11 = /monerohash\.com:[0-9]{2,5}/
-        $p12 = /unmineable\.com:[0-9]{2,5}/
-        $p13 = /minexmr\.com:[0-9]{2,5}/
-        $p14 = /nicehash\.com:[0-9]{2,5}/
+        $x3 = /--randomx-[1]gb-pages/
+        $p1 = "supportxmr.com:"
+        $p2 = /gulf[.]m[o]neroocea[n][.]strea[m]:[0-9]/
+        $p3 = "1.nanopool.org:"
+        $p4 = "2.nanopool.org:"
+        $p5 = /3poo[l][.]co[m]:/
+        $p6 = /3poo[l][.]or[g]:/
+        $p7 = "2miners.com:"
+        $p8 = /2poo[l][.]co[m]:/
+        $p9 = /xmrpool[.]eu:[0-9]/
+        $p10 = "minexmr.com:"
     condition:
         any of them
 }
@@ -216,6 +237,7 @@ private rule dropper_b_miner_launch
 rule dropper_script
 {
     meta:
+        needs_strings = true
         description = "Dropper: two or more independent dropper behaviours (fetch into a shell, decode into a shell, download to a temp dir, reverse shell, killing rival miners, chattr, turning defences off, persistence), or one of them with a temp-dir file made executable or run"
         severity = "high"
         source = "deminer; patterns of the seeds' droppers (seed 000: base64 -d | bash, /tmp/javae, systemd unit, chattr, iptables; seed 001: /tmp/dbus_daemon download-run loop, reverse shell, chattr +i) and public Kinsing / TeamTNT / WatchBog scripts"
@@ -246,6 +268,7 @@ rule dropper_script
 rule dropper_script_miner
 {
     meta:
+        needs_strings = true
         description = "Miner dropper: a dropper (see dropper_script) that also starts or configures a miner (stratum URL, XMRig options, pool endpoint)"
         severity = "critical"
         source = "deminer (dropper_script plus a miner launch in the same file)"
@@ -257,9 +280,10 @@ rule dropper_script_miner
 rule dropper_miner_fetch_and_run
 {
     meta:
-        description = "Script that downloads into a temp dir or pipes a download into a shell and also starts a miner"
+        needs_strings = true
+        description = "Script that downloads (into a shell or a temp dir) or runs a temp-dir file and also starts a miner"
         severity = "high"
-        source = "deminer; ua-parser-js npm compromise 2021 (preinstall: curl .../jsextension -o jsextension; chmod +x; ./jsextension -k --tls ... --donate-level=1)"
+        source = "deminer; ua-parser-js npm compromise, Oct 2021 (preinstall: curl .../jsextension -o jsextension; chmod +x; ./jsextension -k --tls ... --donate-level=1)"
         attack = "T1496"
     condition:
         filesize < 5MB and dropper_b_miner_launch and
@@ -269,13 +293,14 @@ rule dropper_miner_fetch_and_run
 rule dropper_reverse_shell_oneliner
 {
     meta:
+        needs_strings = true
         description = "Interactive shell redirected to a TCP address: bash -i >& /dev/tcp/HOST/PORT 0>&1 and the like"
         severity = "medium"
-        source = "deminer; seed 001 section 1.3 and 6.2 (reverse shell C2 72.62.186.16:4449); MITRE ATT&CK T1059.004"
+        source = "deminer; seed 001 sections 1.3 and 6.2 (reverse shell C2 72.62.186.16:4449); MITRE ATT&CK T1059.004"
         attack = "T1059.004"
     strings:
-        $i1 = /(ba)?sh\s{1,3}-i\s{1,3}[0-9]?>&\s{0,3}\/dev\/tcp\/[0-9A-Za-z.-]{3,253}\/[0-9]{1,5}/
-        $i2 = /exec\s{1,3}[0-9]{1,3}<>\/dev\/tcp\/[0-9A-Za-z.-]{3,253}\/[0-9]{1,5}/
+        $i1 = /s[h]\s{1,3}-i\s{1,3}[0-9]?>&\s{0,3}\/de[v]\/tcp\/[0-9A-Za-z.-]{3,253}\/[0-9]{1,5}/
+        $i2 = /exe[c]\s{1,3}[0-9]{1,3}<>\/dev\/tcp\/[0-9A-Za-z.-]{3,253}\/[0-9]{1,5}/
     condition:
         any of them
 }
@@ -283,13 +308,14 @@ rule dropper_reverse_shell_oneliner
 rule dropper_ld_preload_write
 {
     meta:
+        needs_strings = true
         description = "Writes to /etc/ld.so.preload (preloads a library into every process: process-hiding rootkits such as libprocesshider used by miner gangs)"
         severity = "medium"
         source = "deminer; MITRE ATT&CK T1574.006 Dynamic Linker Hijacking; public TeamTNT / Kinsing write-ups (libprocesshider via /etc/ld.so.preload)"
         attack = "T1574.006"
     strings:
-        $l1 = /(echo|printf)\s[^\n]{1,200}>>?\s{0,3}\/etc\/ld\.so\.preload/
-        $l2 = /tee(\s{1,3}-a)?\s{1,3}\/etc\/ld\.so\.preload/
+        $l1 = /(ech[o]|print[f])\s[^\n]{1,200}>>?\s{0,3}\/etc\/ld\.so\.preload/
+        $l2 = /te[e](\s{1,3}-a)?\s{1,3}\/etc\/ld\.so\.preload/
     condition:
         filesize < 5MB and any of them
 }
@@ -297,14 +323,21 @@ rule dropper_ld_preload_write
 rule dropper_postgres_udf
 {
     meta:
+        needs_strings = true
         description = "PostgreSQL used to drop and run a binary: lo_export into a temp dir, or a C function loaded from a temp dir"
         severity = "high"
         source = "seed 004 (2018-04-15 blog, 'cryptominer in my DB'): pg_largeobject + lo_export of a binary, a C UDF to run it, lshw/cpuinfo recon; Imperva 2018 'A Deep Dive into Database Attacks Part III'"
         attack = "T1105"
     strings:
-        $lo = /lo_export\s{0,3}\([^)]{0,60}'\/(tmp|var\/tmp|dev\/shm)\//
-        $udf1 = /'\/(tmp|var\/tmp|dev\/shm)\/[^'\n]{1,100}'\s{0,3},\s{0,3}'[A-Za-z0-9_]{1,64}'\s{0,3}(LANGUAGE|language)\s{1,3}[Cc]\b/
-        $udf2 = /(LANGUAGE|language)\s{1,3}[Cc]\b[^;]{0,200}'\/(tmp|var\/tmp|dev\/shm)\//
+        $lo1 = /l[o]_e[x]p[o]rt\s{0,3}\([^)]{0,60}'\/tmp\//
+        $lo2 = /l[o]_e[x]p[o]rt\s{0,3}\([^)]{0,60}'\/var\/tmp\//
+        $lo3 = /l[o]_e[x]p[o]rt\s{0,3}\([^)]{0,60}'\/dev\/shm\//
+        $f1 = /'\/tmp\/[^'\n]{1,100}'\s{0,3},\s{0,3}'[A-Za-z0-9_]{1,64}'\s{0,3}(LANGUAG[E]|languag[e])\s{1,3}[Cc]\b/
+        $f2 = /'\/var\/tmp\/[^'\n]{1,100}'\s{0,3},\s{0,3}'[A-Za-z0-9_]{1,64}'\s{0,3}(LANGUAG[E]|languag[e])\s{1,3}[Cc]\b/
+        $f3 = /'\/dev\/shm\/[^'\n]{1,100}'\s{0,3},\s{0,3}'[A-Za-z0-9_]{1,64}'\s{0,3}(LANGUAG[E]|languag[e])\s{1,3}[Cc]\b/
+        $f4 = /(LANGUAG[E]|languag[e])\s{1,3}[Cc]\b[^;]{0,200}'\/tmp\//
+        $f5 = /(LANGUAG[E]|languag[e])\s{1,3}[Cc]\b[^;]{0,200}'\/var\/tmp\//
+        $f6 = /(LANGUAG[E]|languag[e])\s{1,3}[Cc]\b[^;]{0,200}'\/dev\/shm\//
     condition:
         filesize < 20MB and any of them
 }

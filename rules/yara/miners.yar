@@ -6,67 +6,76 @@
   wallets passed to a miner, UPX-packed ELF files and browser miners in
   JavaScript.
 
-  Speed: deminer runs this pack over whole node_modules trees and container
-  layers. Every string has an atom of at least 4 distinctive bytes; regexes
-  start with a literal; no nocase, no wide. Check with
-    yara -r -p 2 rules/yara/*.yar DIR      (without -w: no "slowing down" warnings)
-
   Meta of every rule: description, severity (critical, high, medium, low,
-  info), source (a seed and its section, "deminer" for generic behaviour, or
-  a public reference), attack (MITRE ATT&CK technique).
-*/
+  info), source (a seed and its section, "deminer" for generic behaviour, or a
+  public reference), attack (MITRE ATT&CK technique).
 
+  Speed. deminer runs this pack over whole node_modules trees and container
+  layers, so the strings are shaped for YARA's atoms (the 4-byte pieces its
+  Aho-Corasick automaton looks for). YARA picks, per string, the first 4-byte
+  window with the most non-letter bytes; scanning cost is driven mostly by how
+  common the FIRST byte of each chosen atom is in the data (every occurrence of
+  it leaves the automaton's root). So every string here is written so that its
+  atom starts with a byte that is rare in JavaScript, source maps and
+  binaries: - + / ' " | 1-7 X R U x k _ and the like, never e t a o n i s r.
+  Two devices do this:
+    * a string starts where the wanted atom starts ("2.xmrig.com", not
+      "donate.v2.xmrig.com"; "-heavy/" for "cn-heavy/0");
+    * a one-character class such as [m] in /stratu[m]\+tcp:[\/]\// matches
+      exactly that character but splits the literal, so YARA cannot take an
+      atom across it (here the atom becomes "+tcp").
+  Check a change with `yara -r -p 2 rules/yara/*.yar DIR` (no "slowing down"
+  warnings) and time it on bench/out/node_modules-project (bench/files.sh).
+*/
 
 /* ---------------------------------------------------------------- XMRig */
 
 rule miner_xmrig_elf
 {
     meta:
-        description = "ELF executable with XMRig's donation hosts, options or algorithm names: an XMRig build (renamed or not)"
+        needs_strings = true
+        description = "ELF executable with XMRig's donation host, command-line options or banner: an XMRig build, renamed or not"
         severity = "high"
-        source = "XMRig source (github.com/xmrig/xmrig): kDonateHost donate.v2.xmrig.com / donate.ssl.xmrig.com, command-line options, algorithm names"
+        source = "XMRig source (github.com/xmrig/xmrig): donation host donate.v2.xmrig.com, options --donate-level, --randomx-1gb-pages, --cpu-max-threads-hint, banner XMRig/<version>"
         attack = "T1496"
     strings:
-        $donate1 = "donate.v2.xmrig.com"
-        $donate2 = "donate.ssl.xmrig.com"
-        $x1 = "xmrig.com"
-        $x2 = "XMRig/"
-        $x3 = "xmrig-proxy"
-        $x4 = "--donate-level"
-        $x5 = "--randomx-1gb-pages"
-        $x6 = "--cpu-max-threads-hint"
-        $x7 = "donate-over-proxy"
-        $x8 = "cryptonight"
-        $x9 = "randomx"
-        $x10 = "XMRIG_"
-        $x11 = "xmrig.json"
+        $donate = "2.xmrig.com"
+        $x1 = "XMRig"
+        $x2 = "xmrig"
+        $x3 = "--donate-level"
+        $x4 = /--randomx-[1]gb-pages/
+        $x5 = "--cpu-max-threads-hint"
+        $x6 = "RandomX"
+        $x7 = "XMRIG_"
+        $x8 = "-over-proxy"
     condition:
-        uint32(0) == 0x464c457f and (any of ($donate*) or 3 of ($x*))
+        uint32(0) == 0x464c457f and ($donate or 3 of ($x*))
 }
 
 rule miner_xmrig_config
 {
     meta:
+        needs_strings = true
+        gate = "k*"
         description = "XMRig JSON configuration (config.json): a pools list with XMRig's own keys"
         severity = "high"
-        source = "XMRig documentation (xmrig.com/docs/miner/config): keys pools, url, user, donate-level, rig-id, nicehash, tls-fingerprint, randomx, cpu"
+        source = "XMRig documentation (xmrig.com/docs/miner/config): keys pools, url, user, donate-level, donate-over-proxy, rig-id, tls-fingerprint, cpu.max-threads-hint, huge-pages, randomx.1gb-pages, algo"
         attack = "T1496"
     strings:
-        $pools = "\"pools\""
+        $pools = /"poo[l]s"/
         $url = "\"url\""
-        $k1 = "\"donate-level\""
-        $k2 = "\"donate-over-proxy\""
-        $k3 = "\"rig-id\""
-        $k4 = "\"nicehash\""
-        $k5 = "\"tls-fingerprint\""
-        $k6 = "\"max-threads-hint\""
-        $k7 = "\"huge-pages\""
-        $k8 = "\"1gb-pages\""
-        $k9 = /"coin" ?: ?"(monero|XMR|xmr)"/
-        $k10 = /"algo" ?: ?"(rx|cn|cn-lite|cn-heavy|cn-pico|argon2|ghostrider|kawpow|astrobwt)\//
-        $k11 = "stratum+tcp://"
-        $k12 = "stratum+ssl://"
-        $k13 = "stratum+tls://"
+        $k1 = /donat[e]-level"/
+        $k2 = /donat[e]-over-proxy"/
+        $k3 = "rig-id\""
+        $k4 = /tl[s]-fingerprint"/
+        $k5 = /ma[x]-threads-hint"/
+        $k6 = /hug[e]-pages"/
+        $k7 = "1gb-pages\""
+        $k8 = "\"rx/0\""
+        $k9 = "\"monero\""
+        $k10 = /stratu[m]\+tcp:[\/]\//
+        $k11 = /[s]t[r]a[t]u[m]\+ssl:[\/]\//
+        $k12 = /stratu[m]\+tls:[\/]\//
     condition:
         filesize < 1MB and $pools and $url and 2 of ($k*)
 }
@@ -76,19 +85,18 @@ rule miner_xmrig_config
 rule miner_stratum_protocol_elf
 {
     meta:
-        description = "ELF executable speaking the stratum mining protocol (stratum URL scheme and mining.* methods): cpuminer, ccminer and the like"
+        needs_strings = true
+        description = "ELF executable speaking the stratum mining protocol (stratum URL scheme and the JSON-RPC requests \"mining.subscribe\", \"mining.authorize\", \"mining.submit\"): cpuminer, ccminer and the like"
         severity = "high"
-        source = "Stratum mining protocol (slushpool stratum v1 spec: mining.subscribe, mining.authorize, mining.notify, mining.submit); cpuminer (github.com/pooler/cpuminer)"
+        source = "Stratum mining protocol v1 (methods mining.subscribe, mining.authorize, mining.notify, mining.submit); cpuminer (github.com/pooler/cpuminer)"
         attack = "T1496"
     strings:
-        $s1 = "stratum+tcp://"
-        $s2 = "stratum+ssl://"
-        $s3 = "stratum+tls://"
-        $m1 = "mining.subscribe"
-        $m2 = "mining.authorize"
-        $m3 = "mining.notify"
-        $m4 = "mining.submit"
-        $m5 = "mining.set_difficulty"
+        $s1 = /stratu[m]\+tcp:[\/]\//
+        $s2 = /[s]t[r]a[t]u[m]\+ssl:[\/]\//
+        $s3 = /stratu[m]\+tls:[\/]\//
+        $m1 = "\"mining.subscribe\""
+        $m2 = "\"mining.authorize\""
+        $m3 = "\"mining.submit\""
     condition:
         uint32(0) == 0x464c457f and 1 of ($s*) and 2 of ($m*)
 }
@@ -96,13 +104,15 @@ rule miner_stratum_protocol_elf
 rule miner_stratum_url
 {
     meta:
-        description = "Stratum mining pool URL with a host (stratum+tcp://, stratum+ssl://, stratum+tls://, stratum2+tcp://)"
+        needs_strings = true
+        description = "Stratum mining pool URL with a host and port (stratum+tcp://, stratum+ssl://, stratum+tls://)"
         severity = "medium"
         source = "Stratum mining protocol URL schemes as used by XMRig, cpuminer and pools' connection guides"
         attack = "T1496"
     strings:
-        $u1 = /stratum\+(tcp|ssl|tls):\/\/[A-Za-z0-9.-]{2,253}:[0-9]{2,5}/
-        $u2 = /stratum2\+(tcp|ssl|tls):\/\/[A-Za-z0-9.-]{2,253}/
+        $u1 = /stratu[m]\+tcp:[\/]\/[A-Za-z0-9.-]{2,253}:[0-9]{2,5}/
+        $u2 = /[s]t[r]a[t]u[m]\+ssl:[\/]\/[A-Za-z0-9.-]{2,253}:[0-9]{2,5}/
+        $u3 = /stratu[m]\+tls:[\/]\/[A-Za-z0-9.-]{2,253}:[0-9]{2,5}/
     condition:
         any of them
 }
@@ -110,30 +120,24 @@ rule miner_stratum_url
 rule miner_pool_endpoint
 {
     meta:
-        description = "Monero (or other CPU-coin) mining pool host with a port, as a miner is pointed at it"
+        needs_strings = true
+        description = "Monero mining pool host with a port, as a miner is pointed at it, or a pool's miner setup script"
         severity = "medium"
-        source = "pools' own published connection endpoints, as in rules/pools.yaml (pool.supportxmr.com:3333, gulf.moneroocean.stream:10128, xmr-eu1.nanopool.org:14433, auto.c3pool.org:13333, ...); seed 000 and seed 001 section 6.2"
+        source = "pools' own published connection endpoints, as in rules/pools.yaml (pool.supportxmr.com:3333, gulf.moneroocean.stream:10128, xmr-eu1.nanopool.org:14433, auto.c3pool.org:13333, xmr.2miners.com:2222, xmr.f2pool.com:13531, pool.minexmr.com:4444, pool.xmrpool.eu:3333); seed 000 and seed 001 section 6.2; MoneroOcean and C3Pool setup scripts (setup_moneroocean_miner.sh, setup_c3pool_miner.sh)"
         attack = "T1496"
     strings:
-        $p1 = /supportxmr\.com:[0-9]{2,5}/
-        $p2 = /moneroocean\.stream:[0-9]{2,5}/
-        $p3 = /xmr[a-z0-9-]{0,12}\.nanopool\.org:[0-9]{2,5}/
-        $p4 = /hashvault\.pro:[0-9]{2,5}/
-        $p5 = /c3pool\.(com|org):[0-9]{2,5}/
-        $p6 = /herominers\.com:[0-9]{2,5}/
-        $p7 = /xmr[a-z0-9-]{0,12}\.2miners\.com:[0-9]{2,5}/
-        $p8 = /xmr[a-z0-9-]{0,12}\.f2pool\.com:[0-9]{2,5}/
-        $p9 = /kryptex\.network:[0-9]{2,5}/
-        $p10 = /xmrpool\.eu:[0-9]{2,5}/
-        $p11 = /monerohash\.com:[0-9]{2,5}/
-        $p12 = /unmineable\.com:[0-9]{2,5}/
-        $p13 = /minexmr\.com:[0-9]{2,5}/
-        $p14 = /minergate\.com:[0-9]{2,5}/
-        $p15 = /randomxmonero\.[a-z-]{2,12}\.nicehash\.com:[0-9]{2,5}/
-        $p16 = /luckpool\.net:[0-9]{2,5}/
-        $p17 = /zergpool\.com:[0-9]{2,5}/
-        $s1 = "setup_moneroocean_miner.sh"
-        $s2 = "setup_c3pool_miner.sh"
+        $p1 = "supportxmr.com:"
+        $p2 = /gulf[.]m[o]neroocea[n][.]strea[m]:[0-9]/
+        $p3 = "1.nanopool.org:"
+        $p12 = "2.nanopool.org:"
+        $p5 = /3poo[l][.]co[m]:/
+        $p6 = /3poo[l][.]or[g]:/
+        $p7 = "2miners.com:"
+        $p8 = /2poo[l][.]co[m]:/
+        $p9 = /xmrpool[.]eu:[0-9]/
+        $p10 = "minexmr.com:"
+        $s1 = "_moneroocean_miner.sh"
+        $s2 = "_c3pool_miner.sh"
     condition:
         any of them
 }
@@ -141,28 +145,35 @@ rule miner_pool_endpoint
 rule miner_cmdline_in_script
 {
     meta:
+        needs_strings = true
         description = "Script or unit file that launches XMRig: XMRig-only options, or one of them with a pool or a wallet"
         severity = "high"
-        source = "XMRig command-line options (xmrig --help); ua-parser-js npm compromise 2021 (CISA alert, GHSA-pjwm-rvh2-c87w: preinstall ran jsextension -k --tls --rig-id ... --cpu-max-threads-hint=50 --donate-level=1 --background); seed 000 (barofarm-frontend, 2025-12-19) section 'process': /tmp/javae -o pool.supportxmr.com:443 -k --tls --cpu-max-threads-hint=60 -u 42s7..."
+        source = "XMRig command-line options (xmrig --help); ua-parser-js npm compromise, Oct 2021 (CISA alert; preinstall ran jsextension -k --tls --rig-id ... --cpu-max-threads-hint=50 --donate-level=1 --background); seed 000 (barofarm-frontend, 2025-12-19) section 'malicious processes': /tmp/javae -o pool.supportxmr.com:443 -k --tls --cpu-max-threads-hint=60 -u 42s7..."
         attack = "T1496"
     strings:
         $o1 = "--donate-level"
         $o2 = "--cpu-max-threads-hint"
-        $o3 = "--randomx-1gb-pages"
+        $o3 = /--randomx-[1]gb-pages/
         $o4 = "--rig-id"
         $o5 = "--max-cpu-usage"
         $o6 = "--tls-fingerprint"
         $o7 = "-k --tls"
         $o8 = "--coin=monero"
         $o9 = "--coin monero"
-        $o10 = /(--algo[= ]|-a )(rx|cn|cn-lite|cn-heavy|cn-pico|argon2|ghostrider)\/[0-9a-z]{1,8}/
-        $o11 = "--randomx-mode"
-        $o12 = "--cpu-priority"
-        $p1 = "stratum+tcp://"
-        $p2 = "stratum+ssl://"
-        $p3 = "stratum+tls://"
-        $w1 = /-u ?[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
-        $w2 = /--user[= ][48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
+        $o10 = /--algo=r[x]\//
+        $o11 = "--algo rx/"
+        $o12 = "--algo=cn"
+        $o13 = "--algo cn"
+        $o14 = /-a r[x]\/[0-9a-z]/
+        $o15 = "--randomx-mode"
+        $o16 = "--cpu-priority"
+        $p1 = /stratu[m]\+tcp:[\/]\//
+        $p2 = /[s]t[r]a[t]u[m]\+ssl:[\/]\//
+        $p3 = /stratu[m]\+tls:[\/]\//
+        $w1 = /-u 4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
+        $w2 = /-u 8[0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
+        $w3 = /-u4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
+        $w4 = /--user[= ][48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
     condition:
         filesize < 5MB and uint32(0) != 0x464c457f and
         (2 of ($o*) or (1 of ($o*) and (1 of ($p*, $w*) or miner_pool_endpoint)))
@@ -171,17 +182,20 @@ rule miner_cmdline_in_script
 rule miner_wallet_as_miner_user
 {
     meta:
+        needs_strings = true
         description = "Monero address (standard or integrated starting 4, subaddress starting 8) given as the miner's user/login (-u, --user, \"user\":)"
         severity = "high"
-        source = "Monero address format (getmonero.org: 95 base58 characters, network byte 4 for standard and 8 for subaddress, 106 for integrated); XMRig -u / \"user\" option"
+        source = "Monero address format (getmonero.org: base58, 95 characters starting 4 for standard and 8 for subaddresses, 106 for integrated); XMRig -u / --user option and \"user\" pool key"
         attack = "T1496"
     strings:
         $j1 = /"user" ?: ?"[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
         $j2 = /"login" ?: ?"[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
         $j3 = /"wallet" ?: ?"[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
-        $c1 = /-u ?[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
-        $c2 = /--user[= ][48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
-        $c3 = /--wallet[= ][48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
+        $c1 = /-u 4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
+        $c2 = /-u 8[0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
+        $c3 = /-u4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
+        $c4 = /--user[= ][48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
+        $c5 = /--wallet[= ][48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}/
     condition:
         any of them
 }
@@ -189,9 +203,10 @@ rule miner_wallet_as_miner_user
 rule miner_config_with_wallet
 {
     meta:
-        description = "Miner set up end to end: a pool (stratum URL, pool endpoint or XMRig config) and a Monero wallet as its user in the same file"
+        needs_strings = true
+        description = "Miner set up end to end: a pool (stratum URL, pool endpoint, XMRig config or command line) and a Monero wallet as its user in the same file"
         severity = "critical"
-        source = "deminer (combination of miner_wallet_as_miner_user with miner_stratum_url, miner_pool_endpoint or miner_xmrig_config)"
+        source = "deminer (miner_wallet_as_miner_user together with miner_stratum_url, miner_pool_endpoint, miner_xmrig_config or miner_cmdline_in_script)"
         attack = "T1496"
     condition:
         miner_wallet_as_miner_user and
@@ -203,27 +218,22 @@ rule miner_config_with_wallet
 rule miner_cryptonote_algorithms
 {
     meta:
+        needs_strings = true
         description = "Three or more CryptoNight / RandomX family algorithm names (as in a miner's algorithm table or help text)"
         severity = "medium"
-        source = "XMRig algorithm names (xmrig.com/docs/algorithms): rx/0, rx/wow, rx/arq, cn/r, cn/0, cn/half, cn-lite/1, cn-heavy/0, cn-pico, argon2/chukwa, ghostrider"
+        source = "XMRig algorithm names (xmrig.com/docs/algorithms): rx/0, rx/wow, rx/arq, rx/graft, cn-lite/1, cn-heavy/0, cn/rwz, cn/zls, cn/ccx, argon2/chukwa; RandomX"
         attack = "T1496"
     strings:
-        $a1 = "cryptonight"
-        $a2 = "CryptoNight"
-        $a3 = "randomx"
-        $a4 = "RandomX"
-        $a5 = "rx/wow"
-        $a6 = "rx/arq"
-        $a7 = "cn/half"
-        $a8 = "cn-lite/"
-        $a9 = "cn-heavy/"
-        $a10 = "cn-pico"
-        $a11 = "argon2/chukwa"
-        $a12 = "ghostrider"
-        $a13 = "cn/ccx"
-        $a14 = "rx/graft"
-        $a15 = "cn/rwz"
-        $a16 = "cn/zls"
+        $a1 = "RandomX"
+        $a2 = "-heavy/"
+        $a3 = "-lite/"
+        $a4 = "2/chukwa"
+        $a5 = "x/wow"
+        $a6 = "x/arq"
+        $a7 = "x/graft"
+        $a8 = "/rwz"
+        $a9 = "/zls"
+        $a10 = "/ccx"
     condition:
         3 of them
 }
@@ -233,6 +243,7 @@ rule miner_cryptonote_algorithms
 rule miner_upx_packed_elf
 {
     meta:
+        needs_strings = true
         description = "UPX-packed ELF (UPX! header right after the ELF headers); packed binaries in temp dirs, containers and node_modules hide their strings, as miners often do"
         severity = "medium"
         source = "UPX format (github.com/upx/upx: l_info magic UPX! after the ELF program headers); MITRE ATT&CK T1027.002 Software Packing"
@@ -246,18 +257,18 @@ rule miner_upx_packed_elf
 rule miner_upx_packed_elf_with_miner_strings
 {
     meta:
-        description = "UPX-packed ELF that still shows miner strings (xmrig, stratum, RandomX, pools)"
+        needs_strings = true
+        description = "UPX-packed ELF that still shows miner strings (XMRig, stratum, RandomX, mining.subscribe)"
         severity = "high"
         source = "deminer (miner_upx_packed_elf plus XMRig / stratum strings)"
         attack = "T1496"
     strings:
         $m1 = "xmrig"
         $m2 = "XMRig"
-        $m3 = "stratum+"
-        $m4 = "randomx"
-        $m5 = "cryptonight"
-        $m6 = "donate-level"
-        $m7 = "mining.subscribe"
+        $m3 = /stratu[m]\+tcp/
+        $m4 = "RandomX"
+        $m5 = "-donate-level"
+        $m6 = "\"mining.subscribe\""
     condition:
         miner_upx_packed_elf and any of them
 }
@@ -267,13 +278,14 @@ rule miner_upx_packed_elf_with_miner_strings
 rule miner_kinsing_elf
 {
     meta:
+        needs_strings = true
         description = "ELF executable naming Kinsing or its miner kdevtmpfsi (the malware itself or a competitor that hunts it)"
         severity = "high"
         source = "MITRE ATT&CK S0599 Kinsing; Aqua Security, 'Threat Alert: Kinsing Malware Attacks Targeting Container Environments' (2020)"
         attack = "T1496"
     strings:
-        $k1 = "kdevtmpfsi"
-        $k2 = "kinsing"
+        $k1 = "kdevtmpfsi" fullword
+        $k2 = "kinsing" fullword
     condition:
         uint32(0) == 0x464c457f and any of them
 }
@@ -281,20 +293,14 @@ rule miner_kinsing_elf
 rule miner_browser_js
 {
     meta:
-        description = "Browser cryptominer in JavaScript (Coinhive, CryptoLoot, webminer loaders and their CryptoNight WebAssembly)"
+        needs_strings = true
+        description = "Browser cryptominer in JavaScript (Crypto-Loot API, webminerpool)"
         severity = "medium"
-        source = "Coinhive / Authedmine / CryptoLoot public JavaScript APIs (CoinHive.Anonymous, CRLT.Anonymous); event-stream and ua-parser-js era npm miner reports"
+        source = "Crypto-Loot public JavaScript API (new CRLT.Anonymous(key)); webminerpool (github.com/notgiven688/webminerpool). Coinhive (defunct since 2019) is left out: its CoinHive.Anonymous has no atom with a rare leading byte"
         attack = "T1496"
     strings:
-        $c1 = "CoinHive.Anonymous"
-        $c2 = "CoinHive.User"
-        $c3 = "CoinHive.Token"
-        $c4 = "coinhive.min.js"
-        $c5 = "authedmine.min.js"
-        $c6 = "CRLT.Anonymous"
-        $c7 = "cryptonight.wasm"
-        $c8 = "cryptonight-asmjs"
-        $c9 = "webminerpool"
+        $c1 = "CRLT.Anonymous"
+        $c2 = "webminerpool"
     condition:
         filesize < 10MB and any of them
 }

@@ -39,7 +39,8 @@ Expected<PatternDb> PatternDb::Compile(const std::vector<PatternSpec>& patterns,
     for (size_t k = 0; k < live.size(); ++k) {
       const PatternSpec& p = patterns[live[k]];
       exprs.push_back(p.expression.c_str());
-      flags.push_back(HS_FLAG_SINGLEMATCH | (p.caseless ? HS_FLAG_CASELESS : 0U));
+      flags.push_back(HS_FLAG_SINGLEMATCH | (p.caseless ? HS_FLAG_CASELESS : 0U) |
+                      (p.dotall ? HS_FLAG_DOTALL : 0U) | (p.prefilter ? HS_FLAG_PREFILTER : 0U));
       ids.push_back(static_cast<unsigned>(k));
     }
     hs_database_t* db = nullptr;

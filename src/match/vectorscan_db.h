@@ -18,6 +18,10 @@ namespace deminer {
 struct PatternSpec {
   std::string expression;
   bool caseless = false;
+  bool dotall = false;
+  // Vectorscan may approximate what it cannot compile exactly, reporting a
+  // superset of the true matches (HS_FLAG_PREFILTER): for pre-filters only.
+  bool prefilter = false;
 };
 
 struct PatternRejection {

@@ -1,12 +1,23 @@
-// One compiled YARA rule set from many files, and per-thread scanners over it.
-// This is the only file pair that includes <yara.h>. Compile once, share the
-// rules between threads (read-only after compilation); each scanning thread
-// makes its own Scanner. A rule file that does not compile is reported with
-// its file, line and the compiler's message, and the other files still load.
+// YARA rules from many files, and per-thread scanners over them. This is the
+// only file pair that includes <yara.h>. Compile once, share the rules between
+// threads (read-only after compilation); each scanning thread makes its own
+// Scanner. A rule file that does not compile is reported with its file, line
+// and the compiler's message, and the other files still load.
+//
+// Gates: YARA walks every byte of every file with its automaton, even for a
+// rule set without strings. A rule file whose every rule promises, in its
+// meta, that it cannot match without one of its strings (`needs_strings =
+// true`) is scanned only when a Vectorscan pre-filter built from its
+// strings (those a rule names in a `gate` meta, when it has one) (literals, regexes and hex
+// strings, compiled with HS_FLAG_PREFILTER, so a superset of their matches) finds one in the file.
+// A file whose every rule states `min_filesize` and `max_filesize` is scanned only for files in
+// that range. Other files are scanned on every file. A gated file whose
+// strings cannot all be turned into pre-filter patterns is not gated.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +25,7 @@
 
 #include "core/error.h"
 #include "core/finding.h"
+#include "match/vectorscan_db.h"
 
 namespace deminer {
 
@@ -41,6 +53,11 @@ class YaraRules {
   YaraRules& operator=(const YaraRules&) = delete;
 
   size_t rule_count() const { return rule_count_; }
+  // How many rule files are gated by their strings, by file size, or not at all.
+  struct GateCounts {
+    size_t strings = 0, size = 0, always = 0;
+  };
+  GateCounts gates() const;
 
   // Scans with the rules. Not thread-safe: one per thread.
   class Scanner {
@@ -66,5 +83,16 @@ class YaraRules {
   std::unique_ptr<Impl> impl_;
   size_t rule_count_ = 0;
 };
+
+// The Vectorscan pre-filter patterns for the string declarations of a YARA
+// rule file (`$a = "text" nocase`, `$b = /re/is`, `$c = { 4D 5A ?? [2-4] }`),
+// in file order; nullopt when one cannot be translated (xor, base64, a wide
+// regex or hex string, or syntax this reader does not follow). A rule with a
+// `gate = "k*"` meta contributes only its strings named $k...: the author
+// states it cannot match without one of them; `gate = ""` none of its own,
+// for a rule that cannot match without another rule of the file. `declarations` receives the
+// number of string declarations read. Pure.
+std::optional<std::vector<PatternSpec>> PrefilterPatterns(std::string_view rule_file_text,
+                                                          size_t* declarations = nullptr);
 
 }  // namespace deminer

@@ -19,12 +19,15 @@ int Main(int argc, char** argv) {
   scan_cmd
       ->add_option("--only", scan.only,
                    "Scopes to scan, comma separated: processes,network,files,persistence")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   scan_cmd->add_option("--root", scan.root,
                        "File system root to scan: a mounted disk, an exported container or an "
                        "unpacked image (files and persistence; its proc/ for processes)");
-  scan_cmd->add_option("--rules", scan.rules,
-                       "Extra rule directory (YAML lists, Loki IOC files, YARA) or YARA file");
+  scan_cmd
+      ->add_option("--rules", scan.rules,
+                   "Extra rule directory (YAML lists, Loki IOC files, YARA) or YARA file")
+      ->allow_extra_args(false);  // one value a flag, so a PATH after it stays a PATH
   scan_cmd
       ->add_option("--max-file-size", scan.max_file_mib,
                    "Match file contents up to this many MiB (larger files are only hashed)")

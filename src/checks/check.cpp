@@ -81,15 +81,7 @@ std::string FormatTime(int64_t epoch_seconds) {
 
 Finding FileFinding(const CheckInfo& info, const CheckContext& ctx, const FileEntry& e,
                     Severity severity) {
-  std::optional<ContainerRef> container;
-  if (!e.container_id.empty()) {
-    const auto it = ctx.facts.containers.find(e.container_id);
-    if (it != ctx.facts.containers.end()) {
-      container = it->second;
-    } else {
-      container.emplace().id = e.container_id;
-    }
-  }
+  std::optional<ContainerRef> container = ctx.facts.ContainerById(e.container_id);
   const std::string shown = Printable(e.path, 1024);
   std::string subject = shown;
   if (container) {

@@ -107,12 +107,19 @@ CommandRisk AssessCommand(std::string_view command, const RulePack& rules) {
   return risk;
 }
 
-Finding PersistFinding(const CheckInfo& info, const PersistItem& item, const PersistCommand* cmd,
-                       Severity severity) {
-  const std::string where =
+Finding PersistFinding(const CheckInfo& info, const CheckContext& ctx, const PersistItem& item,
+                       const PersistCommand* cmd, Severity severity) {
+  std::string where =
       cmd != nullptr && cmd->line > 0 ? fmt::format("{}:{}", item.path, cmd->line) : item.path;
-  Finding f = NewFinding(info, severity, where,
-                         item.path + "\n" + (cmd != nullptr ? cmd->text : std::string()));
+  const std::optional<ContainerRef> container = ctx.facts.ContainerById(item.container_id);
+  if (container) {
+    where += " in container " +
+             (container->name.empty() ? container->id.substr(0, 12) : container->name);
+  }
+  Finding f = NewFinding(info, severity, std::move(where),
+                         fmt::format("{}\n{}\n{}", item.path, item.container_id,
+                                     cmd != nullptr ? cmd->text : std::string()));
+  f.container = container;
   f.path = item.path;
   if (cmd != nullptr) f.line = cmd->line;
   f.evidence["file"] = item.path;

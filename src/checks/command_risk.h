@@ -37,11 +37,12 @@ CommandRisk AssessCommand(std::string_view command, const RulePack& rules);
 std::string HostOf(std::string_view word);
 
 struct CheckInfo;
-// A finding about a command in a persistence file: subject "PATH:LINE", the
-// path and line set, evidence with the kind, the command and the reasons.
-// Fingerprint: the path and the command text (not the line number, which
-// moves when lines are added above).
-Finding PersistFinding(const CheckInfo& info, const PersistItem& item, const PersistCommand* cmd,
-                       Severity severity);
+struct CheckContext;
+// A finding about a command in a persistence file: subject "PATH:LINE" (and
+// the container), the path and line set, evidence with the kind, the command
+// and the reasons. Fingerprint: the path, the container and the command text
+// (not the line number, which moves when lines are added above).
+Finding PersistFinding(const CheckInfo& info, const CheckContext& ctx, const PersistItem& item,
+                       const PersistCommand* cmd, Severity severity);
 
 }  // namespace deminer

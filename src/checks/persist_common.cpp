@@ -16,7 +16,7 @@ void ReportRiskyCommands(const CheckInfo& info, const CheckContext& ctx,
       if (c.key == "LD_PRELOAD" || c.key == "symlink" || c.key == "User") continue;
       const CommandRisk risk = AssessCommand(c.text, ctx.rules);
       if (!risk.Any()) continue;
-      Finding f = PersistFinding(info, item, &c, risk.severity);
+      Finding f = PersistFinding(info, ctx, item, &c, risk.severity);
       f.evidence["reasons"] = risk.ToJson();
       out.push_back(std::move(f));
     }

@@ -16,7 +16,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
       if (!preload_file && c.key != "LD_PRELOAD") continue;
       if (c.key == "symlink") continue;
       const bool odd_path = IsTempPath(c.text) || c.text.find("/.") != std::string::npos;
-      Finding f = PersistFinding(kPersistLdPreload.info, item, &c,
+      Finding f = PersistFinding(kPersistLdPreload.info, ctx, item, &c,
                                  odd_path || preload_file ? Severity::kCritical : Severity::kHigh);
       f.evidence["library"] = c.text;
       if (odd_path) f.evidence["library_in_temp_or_hidden_path"] = true;

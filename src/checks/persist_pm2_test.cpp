@@ -25,5 +25,20 @@ TEST(PersistPm2CheckTest, RootListIsAWeaknessAndTempAppsACompromise) {
   EXPECT_EQ(out[2].subject, "/etc/systemd/system/pm2-root.service");
 }
 
+TEST(PersistPm2CheckTest, RootDaemonAmongProcessesIsAWeakness) {
+  Facts facts = BaseFacts();
+  Process god = MakeProcess(900, 1, {"PM2 v5.3.0: God Daemon (/root/.pm2)"}, "/usr/bin/node");
+  facts.processes.push_back(god);
+  Process user = god;
+  user.pid = 901;
+  user.uid = 1000;
+  facts.processes.push_back(user);
+  const auto out = RunCheck(kPersistPm2, facts);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].title, "pm2 daemon runs as root");
+  EXPECT_EQ(out[0].kind, Kind::kWeakness);
+  EXPECT_EQ(out[0].evidence["pid"], 900);
+}
+
 }  // namespace
 }  // namespace deminer

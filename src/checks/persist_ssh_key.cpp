@@ -17,6 +17,21 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
       const auto key = ParseAuthorizedKey(c.text);
       if (!key) continue;
       ++keys;
+      const auto known = [&]() -> const std::string* {
+        for (const std::string* part : {&key->key, &key->comment}) {
+          if (part->empty()) continue;
+          const auto it = ctx.rules.attacker_ssh_keys.find(*part);
+          if (it != ctx.rules.attacker_ssh_keys.end()) return &it->second;
+        }
+        return nullptr;
+      }();
+      if (known != nullptr) {
+        Finding f = PersistFinding(kPersistSshKey.info, ctx, item, &c, Severity::kCritical);
+        f.title = "SSH key known from intrusions";
+        f.evidence["text"] = Printable(key->type + " ... " + key->comment, 300);
+        f.evidence["ioc"] = *known;
+        out.push_back(std::move(f));
+      }
       if (key->options.find("command=") == std::string::npos) continue;
       // A forced command is normal for backup and git keys; what it runs decides.
       const size_t start = key->options.find("command=\"");
@@ -27,7 +42,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
       }
       const CommandRisk risk = AssessCommand(command, ctx.rules);
       Finding f =
-          PersistFinding(kPersistSshKey.info, item, &c,
+          PersistFinding(kPersistSshKey.info, ctx, item, &c,
                          risk.Any() ? std::max(risk.severity, Severity::kHigh) : Severity::kMedium);
       f.title = "SSH key with a forced command";
       f.evidence["text"] = Printable(key->options + " " + key->type + " ... " + key->comment, 500);
@@ -37,7 +52,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     }
     if (keys != 0 && item.mtime >= ctx.facts.now - kRecentSeconds) {
       Finding f =
-          PersistFinding(kPersistSshKey.info, item, nullptr,
+          PersistFinding(kPersistSshKey.info, ctx, item, nullptr,
                          item.uid == 0 || item.user == "root" ? Severity::kMedium : Severity::kLow);
       f.title = "authorized_keys changed in the last 7 days";
       f.evidence["keys"] = keys;
@@ -60,9 +75,10 @@ const Check kPersistSshKey = {
      Kind::kCompromise, Scope::kPersistence, "T1098.004",
      "Compare every key with the ones your team owns; remove the others, rotate the owners' "
      "keys if the host was compromised, and set PasswordAuthentication no.",
-     "Every user's ~/.ssh/authorized_keys and authorized_keys2: keys with a forced `command=` "
-     "(medium; high or critical when the command fetches or runs code), and files changed in "
-     "the last 7 days (medium for root, low for others)."},
+     "Every user's ~/.ssh/authorized_keys and authorized_keys2: keys known from intrusions "
+     "(the attacker_ssh_keys list of the rule pack, by key or comment: critical), keys with a "
+     "forced `command=` (medium; high or critical when the command fetches or runs code), and "
+     "files changed in the last 7 days (medium for root, low for others)."},
     Run};
 
 }  // namespace deminer

@@ -28,5 +28,21 @@ TEST(PersistSshKeyCheckTest, ForcedCommandsAndRecentRootKeys) {
   EXPECT_EQ(out[2].evidence["keys"], 3);
 }
 
+TEST(PersistSshKeyCheckTest, KeysFromTheRulePackAreCritical) {
+  Facts facts = BaseFacts();
+  facts.now = 1800000000;
+  RulePack rules;
+  rules.attacker_ssh_keys.emplace("AAAAB3NzaC1yc2EATTACKER", "test report");
+  facts.persistence.push_back(MakeItem(PersistKind::kAuthorizedKeys, "/root/.ssh/authorized_keys",
+                                       {{4, "key", "", "ssh-rsa AAAAB3NzaC1yc2EATTACKER x"}}));
+  facts.Index();
+  std::vector<Finding> out;
+  kPersistSshKey.run(CheckContext{facts, rules}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].severity, Severity::kCritical);
+  EXPECT_EQ(out[0].evidence["ioc"], "test report");
+  EXPECT_EQ(out[0].line, 4);
+}
+
 }  // namespace
 }  // namespace deminer

@@ -33,7 +33,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
         temp_command |= IsTempPath(w) || w.find("/.") != std::string_view::npos;
       }
       if (!temp_command && !(nopasswd_all && recent)) continue;
-      Finding f = PersistFinding(kPersistSudoers.info, item, &c,
+      Finding f = PersistFinding(kPersistSudoers.info, ctx, item, &c,
                                  temp_command ? Severity::kHigh : Severity::kMedium);
       if (nopasswd_all) f.evidence["nopasswd_all"] = true;
       if (temp_command) f.evidence["command_in_temp_or_hidden_path"] = true;

@@ -21,7 +21,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     if (item.kind != PersistKind::kSystemdUnit) continue;
     // Seed 000's dropper tried /etc/systemd/system/javae.service.
     if (const std::string* src = ctx.rules.miner_names.Match(UnitName(item.path))) {
-      Finding f = PersistFinding(kPersistSystemd.info, item, nullptr, Severity::kCritical);
+      Finding f = PersistFinding(kPersistSystemd.info, ctx, item, nullptr, Severity::kCritical);
       f.evidence["miner_name"] = std::string(UnitName(item.path));
       f.evidence["ioc"] = *src;
       out.push_back(std::move(f));
@@ -29,7 +29,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     for (const PersistCommand& c : item.commands) {
       if (c.key != "symlink") continue;
       if (IsTempPath(c.text) || c.text.find("/.") != std::string::npos) {
-        Finding f = PersistFinding(kPersistSystemd.info, item, &c, Severity::kHigh);
+        Finding f = PersistFinding(kPersistSystemd.info, ctx, item, &c, Severity::kHigh);
         f.evidence["reasons"] = {{{"what", "links into a temp or hidden path"}}};
         out.push_back(std::move(f));
       }
@@ -37,7 +37,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     const bool recent = std::max(item.mtime, item.ctime) >= ctx.facts.now - kRecentSeconds;
     const bool link = !item.commands.empty() && item.commands.front().key == "symlink";
     if (recent && !link && item.packaged == false) {
-      Finding f = PersistFinding(kPersistSystemd.info, item, nullptr, Severity::kLow);
+      Finding f = PersistFinding(kPersistSystemd.info, ctx, item, nullptr, Severity::kLow);
       f.title = "systemd unit created or changed in the last 7 days, not by a package";
       f.evidence["changed"] = FormatTime(std::max(item.mtime, item.ctime));
       auto exec = nlohmann::ordered_json::array();

@@ -176,6 +176,8 @@ Expected<void> RulePack::LoadYaml(const std::string& path) {
         r = keyed(pool_domains, true);
       } else if (key == "wallets") {
         r = keyed(wallets, false);
+      } else if (key == "attacker_ssh_keys") {
+        r = keyed(attacker_ssh_keys, false);
       } else if (key == "c2_addresses") {
         r = keyed(c2_addresses, true);
       } else if (key == "wallet_fragments") {

@@ -110,6 +110,9 @@ class RulePack {
   std::vector<WalletFragment> wallet_fragments;
   // IP, domain, or "ip:port" -> source.
   std::unordered_map<std::string, std::string> c2_addresses;
+  // SSH public keys known from intrusions: the base64 key blob, or the key's
+  // comment (droppers reuse both) -> source.
+  std::unordered_map<std::string, std::string> attacker_ssh_keys;
   // lower-case hex md5 / sha1 / sha256 -> source.
   std::unordered_map<std::string, std::string> hashes;
   std::vector<FilenameIoc> filename_iocs;

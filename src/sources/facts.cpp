@@ -96,6 +96,25 @@ std::optional<ContainerRef> Facts::ContainerOf(const Process& p) const {
   return ref;
 }
 
+std::optional<ContainerRef> Facts::ContainerById(const std::string& id) const {
+  if (id.empty()) return std::nullopt;
+  const auto it = containers.find(id);
+  if (it != containers.end()) return it->second;
+  ContainerRef ref;
+  ref.id = id;
+  return ref;
+}
+
+std::map<std::string, int> Facts::ContainerInits() const {
+  std::map<std::string, int> init;
+  for (const Process& p : processes) {
+    if (p.container_id.empty()) continue;
+    auto [it, fresh] = init.emplace(p.container_id, p.pid);
+    if (!fresh && p.pid < it->second) it->second = p.pid;
+  }
+  return init;
+}
+
 std::vector<const Process*> Facts::Ancestry(const Process& p, size_t max_depth) const {
   std::vector<const Process*> chain;
   const Process* cur = &p;

@@ -115,6 +115,10 @@ struct Facts {
   const Socket* FindSocket(uint64_t inode) const;
   // The container a process runs in, as the best reference we have.
   std::optional<ContainerRef> ContainerOf(const Process& p) const;
+  // What is known of a container by id (at least the id); none for "" (the host).
+  std::optional<ContainerRef> ContainerById(const std::string& id) const;
+  // Each running container's lowest pid (its init, as this pid namespace numbers it).
+  std::map<std::string, int> ContainerInits() const;
   // Parents of p, nearest first, up to pid 1 or the container's init (included).
   std::vector<const Process*> Ancestry(const Process& p, size_t max_depth = 32) const;
 };

@@ -45,8 +45,9 @@ struct PersistCommand {
 
 struct PersistItem {
   PersistKind kind = PersistKind::kCron;
-  std::string path;  // as the scanned system sees it
-  std::string user;  // whose file it is (home dir or spool name); empty: the system's
+  std::string path;          // as the scanned system sees it
+  std::string user;          // whose file it is (home dir or spool name); empty: the system's
+  std::string container_id;  // the running container it was read in; empty: the host
   uint32_t uid = 0;
   uint32_t mode = 0;
   int64_t mtime = 0;

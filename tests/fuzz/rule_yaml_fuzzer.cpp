@@ -10,16 +10,14 @@
 #include "match/rule_pack.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // One scratch dir for the run, removed when libFuzzer exits (the inputs hold
-  // IOC strings that a later scan of /tmp would rightly report).
+  // One scratch dir for the run, under $TMPDIR: tests/fuzz/run.sh points it at
+  // a dir it removes (the inputs hold IOC strings that a later scan of /tmp
+  // would rightly report, and libFuzzer exits without running atexit handlers).
   static const std::string dir = [] {
-    char tmpl[] = "/tmp/deminer-fuzz-rules-XXXXXX";
-    std::string d = mkdtemp(tmpl);
-    std::atexit([] {
-      std::remove((dir + "/rules.yaml").c_str());
-      rmdir(dir.c_str());
-    });
-    return d;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string tmpl = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                       "/deminer-fuzz-rules-XXXXXX";
+    return std::string(mkdtemp(tmpl.data()));
   }();
   const std::string path = dir + "/rules.yaml";
   FILE* f = std::fopen(path.c_str(), "wb");

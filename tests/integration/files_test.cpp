@@ -7,8 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "harness.h"
 
@@ -179,6 +182,47 @@ TEST(FilesTest, PlantedPersistenceUnderRoot) {
   if (chattr) one("persist.immutable", "/usr/bin/system-check");
   for (const auto& f : scan["findings"]) {
     EXPECT_FALSE(PathOf(f).starts_with(r)) << f.dump(2);
+  }
+}
+
+// The default YARA pack on its samples (testdata/yara-samples, whose README
+// lists the rules each file must fire, and no others): deminer's gates (the
+// Vectorscan pre-filter, file-size ranges) must not lose a single match.
+TEST(FilesTest, DefaultYaraPackOnItsSamplesFiresExactlyTheListedRules) {
+  const std::string samples =
+      std::string(DEMINER_SOURCE_DIR) + "/tests/integration/testdata/yara-samples";
+  std::map<std::string, std::set<std::string>> want;
+  std::ifstream readme(samples + "/README.md");
+  for (std::string line; std::getline(readme, line);) {
+    if (!line.starts_with("| `")) continue;
+    const size_t name_end = line.find('`', 3);
+    const std::string name = line.substr(3, name_end - 3);
+    std::string rules = line.substr(line.find('|', name_end) + 1);
+    rules = rules.substr(0, rules.find('('));
+    std::set<std::string>& set = want[name];
+    std::string word;
+    for (const char c : rules + ",") {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+        word += c;
+      } else if (!word.empty()) {
+        if (word != "none") set.insert(word);  // the negative samples
+        word.clear();
+      }
+    }
+  }
+  ASSERT_GE(want.size(), 20u);
+  TempDir empty;
+  const auto scan = ScanJson({"--only", "files", "--root", empty.path(), samples});
+  std::map<std::string, std::set<std::string>> got;
+  for (const auto& f : FindingsOf(scan, "file.yara")) {
+    const std::string rule = f["evidence"]["rule"];
+    got[std::string(fs::path(PathOf(f)).filename())].insert(rule.substr(rule.find(':') + 1));
+  }
+  for (const auto& [name, rules] : want) {
+    EXPECT_EQ(got[name], rules) << name;
+  }
+  for (const auto& [name, rules] : got) {
+    if (!want.contains(name)) ADD_FAILURE() << name << " fired " << rules.size() << " rules";
   }
 }
 

@@ -1,0 +1,26 @@
+// The I/O of the files and persistence scopes: which trees to walk (temp dirs,
+// running containers' writable layers and tmpfs mounts, PATHs), the content
+// matchers run in the walker's single read of each file (YARA, shell
+// patterns), the persistence files of the host and of running containers, and
+// the attributes of system dirs. Called by CollectFacts; checks stay pure.
+#pragma once
+
+#include <string>
+
+#include "checks/scanner.h"
+
+namespace deminer {
+
+// Walks the temp dirs of options.root, each running container (live root
+// only; needs facts.processes) and options.paths into facts.files.
+void CollectFiles(const ScanOptions& options, const RulePack& rules, const std::string& proc_root,
+                  Facts& facts);
+
+// Persistence files of options.root, and the immutable or append-only files
+// of its system dirs (area "system").
+void CollectPersistence(const ScanOptions& options, Facts& facts);
+
+// Persistence files inside each running container, through /proc/PID/root.
+void CollectContainerPersistence(const std::string& proc_root, Facts& facts);
+
+}  // namespace deminer

@@ -11,11 +11,6 @@ extern const Check kFileHidden;
 
 namespace {
 
-bool HiddenName(std::string_view name) {
-  return (name.starts_with('.') && name != "." && name != "..") ||
-         name.find_first_not_of(". ") == std::string_view::npos;
-}
-
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const FileEntry& e : ctx.facts.files) {
     if (!IsTempPath(e.path) || !HiddenName(e.Name())) continue;
@@ -23,8 +18,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     const std::string_view parent =
         std::string_view(e.path).substr(0, e.path.size() - e.Name().size());
     bool parent_hidden = false;
-    for (std::string_view part : Split(parent, '/'))
-      parent_hidden |= !part.empty() && HiddenName(part);
+    for (std::string_view part : Split(parent, '/')) parent_hidden |= HiddenName(part);
     if (parent_hidden) continue;
     if (RulePack::MatchGlob(ctx.rules.hidden_expected, e.path) != nullptr) continue;
     const bool dots_only = e.Name().find_first_not_of(". ") == std::string_view::npos;

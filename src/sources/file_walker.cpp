@@ -34,13 +34,14 @@ std::string_view FileEntry::Name() const {
                                     : std::string_view(path).substr(slash + 1);
 }
 
+bool HiddenName(std::string_view name) {
+  if (name.empty() || name == "." || name == "..") return false;
+  return name.starts_with('.') || name.find_first_not_of(". ") == std::string_view::npos;
+}
+
 bool FileEntry::Hidden() const {
-  for (std::string_view part : Split(path, '/')) {
-    if (part.empty()) continue;
-    if (part.starts_with('.') && part != "." && part != "..") return true;
-    if (part.find_first_not_of(". ") == std::string_view::npos) return true;
-  }
-  return false;
+  const std::vector<std::string_view> parts = Split(path, '/');
+  return std::any_of(parts.begin(), parts.end(), HiddenName);
 }
 
 FileEntry::Content ClassifyContent(std::string_view head, std::string* interpreter) {

@@ -67,6 +67,10 @@ struct FileEntry {
   std::string_view Name() const;
 };
 
+// A hidden name: starts with '.' (not "." or ".."), or is made only of dots
+// and spaces ("...", " ").
+bool HiddenName(std::string_view name);
+
 // One tree to walk.
 struct WalkTarget {
   std::string dir;    // where to read it on this host: "/proc/812/root/tmp"

@@ -131,7 +131,7 @@ class ContentMatcher {
     }
     constexpr size_t kMaxScript = size_t{256} << 10;
     const bool script = e.content == FileEntry::Content::kScript || e.path.ends_with(".sh");
-    if (script && bytes.size() <= kMaxScript && rules_.shell_db) {
+    if (script && bytes.size() <= kMaxScript && !rules_.shell_patterns.empty()) {
       int n = 0;
       for (std::string_view line : Split(bytes, '\n')) {
         ++n;

@@ -233,6 +233,7 @@ ScanResult RunScan(const ScanOptions& options, const RulePack& rules) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   result.host = facts.host;
   result.skipped = rules.problems;
+  for (Gap& g : rules.LateProblems()) result.skipped.push_back(std::move(g));
   std::move(facts.gaps.begin(), facts.gaps.end(), std::back_inserter(result.skipped));
   result.processes = facts.processes.size();
   result.sockets = facts.sockets.size();

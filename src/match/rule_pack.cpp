@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "core/strings.h"
@@ -308,28 +309,44 @@ void RulePack::LoadLoki(const std::string& path, std::string_view kind) {
   }
 }
 
-void RulePack::CompileShellPatterns() {
-  if (shell_patterns.empty()) return;
-  std::vector<PatternSpec> specs;
-  specs.reserve(shell_patterns.size());
-  for (const ShellPattern& p : shell_patterns) specs.push_back({p.pattern, false});
-  std::vector<PatternRejection> rejected;
-  auto db = PatternDb::Compile(specs, rejected);
-  for (const PatternRejection& r : rejected) {
-    problems.push_back({shell_patterns[r.index].source,
-                        fmt::format("shell pattern '{}' not supported by Vectorscan: {}",
-                                    shell_patterns[r.index].id, r.message),
-                        "a fix to the rule"});
-  }
-  if (db) shell_db = std::make_shared<const PatternDb>(std::move(*db));
+struct RulePack::ShellDb {
+  std::once_flag once;
+  std::shared_ptr<const PatternDb> db;  // null when there are none
+  std::vector<Gap> problems;
+};
+
+const RulePack::ShellDb& RulePack::CompiledShell() const {
+  static const ShellDb kNone;  // a pack built by hand, not by Load
+  if (!shell_) return kNone;
+  std::call_once(shell_->once, [this] {
+    if (shell_patterns.empty()) return;
+    std::vector<PatternSpec> specs;
+    specs.reserve(shell_patterns.size());
+    for (const ShellPattern& p : shell_patterns) specs.push_back({p.pattern, false});
+    std::vector<PatternRejection> rejected;
+    auto db = PatternDb::Compile(specs, rejected);
+    for (const PatternRejection& r : rejected) {
+      shell_->problems.push_back({shell_patterns[r.index].source,
+                                  fmt::format("shell pattern '{}' not supported by Vectorscan: {}",
+                                              shell_patterns[r.index].id, r.message),
+                                  "a fix to the rule"});
+    }
+    if (db) shell_->db = std::make_shared<const PatternDb>(std::move(*db));
+  });
+  return *shell_;
 }
 
 std::vector<size_t> RulePack::MatchShell(std::string_view text) const {
   std::vector<size_t> out;
-  if (!shell_db) return out;
-  (void)shell_db->Scan(text, [&](size_t i) { out.push_back(i); });
+  const ShellDb& shell = CompiledShell();
+  if (!shell.db) return out;
+  (void)shell.db->Scan(text, [&](size_t i) { out.push_back(i); });
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<Gap> RulePack::LateProblems() const {
+  return shell_ ? shell_->problems : std::vector<Gap>{};
 }
 
 const std::string* RulePack::MatchGlob(const std::vector<std::pair<std::string, std::string>>& list,
@@ -400,7 +417,7 @@ Expected<RulePack> RulePack::Load(const std::vector<std::string>& dirs) {
     pack.dirs.push_back(dir);
   }
   if (auto r = pack.CompileFilenameIocs(); !r) return Fail(r.error());
-  pack.CompileShellPatterns();
+  pack.shell_ = std::make_shared<ShellDb>();
   return pack;
 }
 

@@ -118,7 +118,6 @@ class RulePack {
   std::vector<FilenameIoc> filename_iocs;
   std::shared_ptr<const PatternDb> filename_db;  // null when there are none
   std::vector<ShellPattern> shell_patterns;
-  std::shared_ptr<const PatternDb> shell_db;  // null when there are none
   // Hidden names in temp dirs that systems make ("/tmp/.X11-unix"), as
   // fnmatch(3) patterns over the whole path.
   std::vector<std::pair<std::string, std::string>> hidden_expected;
@@ -136,8 +135,12 @@ class RulePack {
   const std::string* MatchWallet(std::string_view addr) const;
   // Indices of the filename IOCs whose regex matches `path`.
   std::vector<size_t> MatchFilename(std::string_view path) const;
-  // Indices of the shell patterns that match `text`.
+  // Indices of the shell patterns that match `text`. The patterns are compiled
+  // by the first call (tens of ms that scans without the persistence or
+  // files scopes never pay); thread-safe.
   std::vector<size_t> MatchShell(std::string_view text) const;
+  // Problems found after load: shell patterns Vectorscan rejected.
+  std::vector<Gap> LateProblems() const;
   // The source of the first fnmatch pattern in `list` that matches `path`.
   static const std::string* MatchGlob(const std::vector<std::pair<std::string, std::string>>& list,
                                       std::string_view path);
@@ -146,7 +149,9 @@ class RulePack {
   Expected<void> LoadYaml(const std::string& path);
   void LoadLoki(const std::string& path, std::string_view kind);
   Expected<void> CompileFilenameIocs();
-  void CompileShellPatterns();
+  struct ShellDb;
+  const ShellDb& CompiledShell() const;
+  std::shared_ptr<ShellDb> shell_;  // compiled on first use
 };
 
 // Where the default pack lives: beside the binary (rules/) or in

@@ -635,20 +635,16 @@ Expected<std::shared_ptr<const YaraRules>> YaraRules::Compile(const std::vector<
       }
       continue;  // again without them
     }
-    // One set a file: a file the pre-filter opens is read by that file's
-    // rules alone, not by every gated rule.
-    impl->pattern_set.clear();
-    for (size_t g = 0; g < gated.size(); ++g) {
-      auto rules = CompileFiles({gated[g].first});
-      if (!rules) return Fail(rules.error());
-      Impl::Set set;
-      set.gate = Impl::Gate::kStrings;
-      set.rules = std::move(*rules);
-      for (const size_t o : owner) {
-        if (o == g) impl->pattern_set.push_back(impl->sets.size());
-      }
-      impl->sets.push_back(std::move(set));
-    }
+    std::vector<std::string> paths;
+    for (const auto& g : gated) paths.push_back(g.first);
+    auto rules = CompileFiles(paths);
+    if (!rules) return Fail(rules.error());
+    Impl::Set set;
+    set.gate = Impl::Gate::kStrings;
+    set.files = paths.size();
+    set.rules = std::move(*rules);
+    impl->pattern_set.assign(patterns.size(), impl->sets.size());
+    impl->sets.push_back(std::move(set));
     impl->prefilter = std::make_shared<const PatternDb>(std::move(*db));
     break;
   }

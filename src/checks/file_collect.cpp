@@ -13,18 +13,25 @@
 #include "sources/proc_reader.h"
 
 namespace deminer {
-namespace {
 
-// Which digests the file scope computes: SHA-256 always (it names a file in
-// reports and evidence bundles; with SHA-NI it costs little), MD5 and SHA-1
-// only when IOCs of those kinds are loaded.
-HashSet FileDigests(const RulePack& rules) {
+HashSet IocDigests(const RulePack& rules) {
   HashSet which;
-  which.sha256 = true;
   for (const auto& [hash, source] : rules.hashes) {
     which.md5 = which.md5 || hash.size() == 32;
     which.sha1 = which.sha1 || hash.size() == 40;
+    which.sha256 = which.sha256 || hash.size() == 64;
   }
+  return which;
+}
+
+namespace {
+
+// Which digests the file scope computes: those of the loaded IOCs, and
+// SHA-256 always (it names a file in reports and evidence bundles; with
+// SHA-NI it costs little).
+HashSet FileDigests(const RulePack& rules) {
+  HashSet which = IocDigests(rules);
+  which.sha256 = true;
   return which;
 }
 

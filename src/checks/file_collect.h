@@ -8,8 +8,13 @@
 #include <string>
 
 #include "checks/scanner.h"
+#include "sources/file_hash.h"
 
 namespace deminer {
+
+// The digests the rule pack's hash IOCs need (MD5 for 32 hex digits, SHA-1
+// for 40, SHA-256 for 64).
+HashSet IocDigests(const RulePack& rules);
 
 // Walks the temp dirs of options.root, each running container (live root
 // only; needs facts.processes) and options.paths into facts.files.

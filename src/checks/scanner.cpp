@@ -93,12 +93,7 @@ bool UnusualExecutable(const Process& p) {
 // Distinct files are hashed in parallel.
 void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root, unsigned threads,
                             Facts& facts) {
-  HashSet which;
-  for (const auto& [hash, source] : rules.hashes) {
-    which.md5 = which.md5 || hash.size() == 32;
-    which.sha1 = which.sha1 || hash.size() == 40;
-    which.sha256 = which.sha256 || hash.size() == 64;
-  }
+  const HashSet which = IocDigests(rules);
   if (!which.Any()) return;
   constexpr uint64_t kMaxBytes = uint64_t{512} << 20;
   struct File {

@@ -26,11 +26,13 @@ HashSet IocDigests(const RulePack& rules) {
 
 namespace {
 
-// Which digests the file scope computes: those of the loaded IOCs, and
-// SHA-256 always (it names a file in reports and evidence bundles; with
-// SHA-NI it costs little).
-HashSet FileDigests(const RulePack& rules) {
+// Which digests the file scope computes: those of the loaded IOCs and of the
+// YARA rules answered from digests (`yara`), and SHA-256 always (it names a
+// file in reports and evidence bundles; with SHA-NI it costs little).
+HashSet FileDigests(const RulePack& rules, const HashSet& yara) {
   HashSet which = IocDigests(rules);
+  which.md5 = which.md5 || yara.md5;
+  which.sha1 = which.sha1 || yara.sha1;
   which.sha256 = true;
   return which;
 }
@@ -108,9 +110,27 @@ class ContentMatcher {
     }
   }
 
+  // The digests the YARA rules answer from (the walker computes them).
+  HashSet Digests() const {
+    HashSet which;
+    if (yara_) {
+      const YaraRules::DigestKinds k = yara_->digest_kinds();
+      which.md5 = k.md5;
+      which.sha1 = k.sha1;
+      which.sha256 = k.sha256;
+    }
+    return which;
+  }
+
   void operator()(unsigned worker, FileEntry& e, std::string_view bytes) {
     if (worker < scanners_.size()) {
-      auto matches = scanners_[worker]->Scan(bytes, e.path);
+      const deminer::Digests digests{e.hashes.md5, e.hashes.sha1, e.hashes.sha256};
+      YaraRules::Scanner& scanner = *scanners_[worker];
+      // A file only hashed (too large to match) still meets the digest rules.
+      auto matches =
+          e.content_truncated
+              ? Expected<std::vector<YaraMatch>>(scanner.MatchDigests(e.hashes.size, digests))
+              : scanner.Scan(bytes, e.path, digests);
       if (!matches) {
         std::lock_guard lock(mu_);
         if (failed_++ == 0) first_error_ = e.path + ": " + matches.error().message();
@@ -138,7 +158,7 @@ class ContentMatcher {
     }
     constexpr size_t kMaxScript = size_t{256} << 10;
     const bool script = e.content == FileEntry::Content::kScript || e.path.ends_with(".sh");
-    if (script && bytes.size() <= kMaxScript && !rules_.shell_patterns.empty()) {
+    if (script && !bytes.empty() && bytes.size() <= kMaxScript && !rules_.shell_patterns.empty()) {
       int n = 0;
       for (std::string_view line : Split(bytes, '\n')) {
         ++n;
@@ -190,9 +210,9 @@ void CollectFiles(const ScanOptions& options, const RulePack& rules, const std::
   WalkOptions walk;
   walk.threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
   walk.threads = std::max(1u, walk.threads);
-  walk.hashes = FileDigests(rules);
   walk.max_content_bytes = options.max_content_bytes;
   ContentMatcher matcher(rules, walk.threads, facts.gaps);
+  walk.hashes = FileDigests(rules, matcher.Digests());
   walk.hook = [&matcher](unsigned w, FileEntry& e, std::string_view b) { matcher(w, e, b); };
   FileSweep sweep = WalkFiles(targets, walk);
   matcher.Report(facts.gaps);

@@ -3,11 +3,24 @@
 #include <fmt/format.h>
 #include <hs/hs.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
 namespace deminer {
 
 struct PatternDb::Impl {
   hs_database_t* db = nullptr;
+  // Names this database for the per-thread scratch, which a reused address
+  // could not.
+  uint64_t serial = NextSerial();
   ~Impl() { hs_free_database(db); }
+
+  static uint64_t NextSerial() {
+    static std::atomic<uint64_t> next{0};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
 };
 
 namespace {
@@ -16,13 +29,22 @@ struct ScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 
-// Per-thread scratch, grown to fit every database the thread has scanned with.
-hs_scratch_t* ThreadScratch(const hs_database_t* db) {
+// Per-thread scratch, grown to fit every database the thread has scanned
+// with. hs_alloc_scratch is called once per database and thread: called on
+// every scan it cost more than the scans of small files themselves.
+hs_scratch_t* ThreadScratch(const hs_database_t* db, uint64_t serial) {
   thread_local std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch;
+  thread_local std::vector<uint64_t> fitted;
+  if (scratch && std::find(fitted.begin(), fitted.end(), serial) != fitted.end()) {
+    return scratch.get();
+  }
   hs_scratch_t* raw = scratch.release();
   const hs_error_t rc = hs_alloc_scratch(db, &raw);
   scratch.reset(raw);
-  return rc == HS_SUCCESS ? raw : nullptr;
+  if (rc != HS_SUCCESS) return nullptr;
+  if (fitted.size() >= 64) fitted.erase(fitted.begin());  // a test compiling many
+  fitted.push_back(serial);
+  return raw;
 }
 
 }  // namespace
@@ -67,7 +89,7 @@ Expected<PatternDb> PatternDb::Compile(const std::vector<PatternSpec>& patterns,
 
 Expected<void> PatternDb::Scan(std::string_view text,
                                const std::function<void(size_t)>& on_match) const {
-  hs_scratch_t* scratch = ThreadScratch(impl_->db);
+  hs_scratch_t* scratch = ThreadScratch(impl_->db, impl_->serial);
   if (scratch == nullptr) return Fail(Error::Internal("vectorscan scratch allocation failed"));
   struct Ctx {
     const std::vector<size_t>* ids;

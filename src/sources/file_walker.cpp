@@ -333,14 +333,15 @@ class Walker {
     w.bytes_read += got;
     if (w.hasher) e.hashes = w.hasher->Finish();
     e.hashes.size = got;
-    if (!whole) {
+    std::string_view bytes;
+    if (whole) {
+      bytes = {reinterpret_cast<const char*>(w.buf.data()), held};
+      e.content = ClassifyContent(bytes.substr(0, 256), &e.interpreter);
+    } else {
       e.content_truncated = true;
       if (!head_done) e.content = FileEntry::Content::kEmpty;
-      return;
     }
-    const std::string_view bytes(reinterpret_cast<const char*>(w.buf.data()), held);
-    e.content = ClassifyContent(bytes.substr(0, 256), &e.interpreter);
-    if (options_.hook && held != 0) {
+    if (options_.hook && got != 0) {
       const unsigned index = static_cast<unsigned>(&w - workers_.data());
       options_.hook(index, e, bytes);
     }

@@ -82,6 +82,9 @@ struct WalkTarget {
   unsigned max_depth = 0;
 };
 
+// Called once for each non-empty file read, after its digests are in
+// entry.hashes: `bytes` is the whole file, or empty for a file larger than
+// max_content_bytes that was only hashed (entry.content_truncated).
 using ContentHook = std::function<void(unsigned worker, FileEntry& entry, std::string_view bytes)>;
 
 struct WalkOptions {

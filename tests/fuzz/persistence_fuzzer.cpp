@@ -1,7 +1,7 @@
 // Fuzzes the readers of what an intruder may have written: cron tables, unit
 // files, shell and list files, pm2's JSON dump, authorized_keys, passwd and
-// mountinfo, YARA string declarations (for the pre-filter), and the judgement
-// of each command found, against the default rules.
+// mountinfo, YARA string declarations (for the pre-filter) and digest rules,
+// and the judgement of each command found, against the default rules.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -34,5 +34,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)ClassifyContent(text, &interpreter);
   (void)HostOf(text);
   (void)PrefilterPatterns(text);  // user YARA files are input too
+  (void)DigestRules(text);
   return 0;
 }

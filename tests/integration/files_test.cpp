@@ -128,6 +128,32 @@ TEST(FilesTest, DefaultYaraPackFindsMinerConfigAndDropper) {
   EXPECT_TRUE(critical) << scan.dump(2);
 }
 
+// A YARA rule that is only a digest comparison is answered from the walk's
+// own hashing, so it also meets a file too large to match whole
+// (--max-file-size), and turns on the digest it needs (SHA-1, which no IOC
+// of the default pack asks for).
+TEST(FilesTest, DigestYaraRulesMeetFilesTooLargeToMatch) {
+  TempDir root;
+  const std::string r = root.path();
+  std::string big(size_t{3} << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 7919) >> 5);
+  Write(r + "/tmp/big.bin", big);
+  Write(r + "/tmp/small.bin", "not it\n");
+  const std::string sha1 = RunCommand({"sha1sum", r + "/tmp/big.bin"}).out.substr(0, 40);
+  TempDir extra;
+  Write(extra / "hashes.yar",
+        "import \"hash\"\nrule big_sample {\n  meta:\n    severity = \"high\"\n"
+        "  condition:\n    filesize > 1MB and hash.sha1(0, filesize) == \"" +
+            sha1 + "\"\n}\n");
+  const auto scan =
+      ScanJson({"--only", "files", "--root", r, "--rules", extra.path(), "--max-file-size", "1"});
+  const auto yara = FindingsOf(scan, "file.yara");
+  ASSERT_EQ(yara.size(), 1u) << scan.dump(2);
+  EXPECT_EQ(yara[0]["path"], "/tmp/big.bin");
+  EXPECT_EQ(yara[0]["evidence"]["rule"], "hashes:big_sample");
+  EXPECT_EQ(yara[0]["severity"], "high");
+}
+
 TEST(FilesTest, PathArgumentIsWalkedWithAbsolutePaths) {
   TempDir dir;
   fs::create_directories(dir / "app");

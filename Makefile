@@ -45,6 +45,7 @@ bench: build
 	@scripts/deps.sh --bench
 	@bench/run.sh
 	@bench/files.sh
+	@bench/logs.sh
 
 tidy: build
 	@clang-tidy-16 -p build --quiet $$(git ls-files 'src/*.cpp' | grep -v _test.cpp)

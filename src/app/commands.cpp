@@ -14,7 +14,9 @@
 #include "checks/check.h"
 #include "checks/scanner.h"
 #include "core/strings.h"
+#include "match/log_matcher.h"
 #include "report/sink.h"
+#include "sources/log_reader.h"
 
 #ifndef DEMINER_VERSION
 #define DEMINER_VERSION "0.0.0"
@@ -83,15 +85,35 @@ int RunScanCommand(const ScanArgs& args) {
   options.threads = args.threads;
   options.max_content_bytes = uint64_t{args.max_file_mib} << 20;
   for (const std::string& p : args.paths) {
-    if (struct stat st{}; lstat(p.c_str(), &st) != 0) {
+    if (p == "-" && !options.scopes.contains(Scope::kLogs)) {
+      std::cerr << "deminer: - (stdin) is read by the logs scope, which --only leaves out\n";
+      return kExitError;
+    }
+    if (struct stat st{}; p != "-" && lstat(p.c_str(), &st) != 0) {
       std::cerr << "deminer: " << p << ": " << std::strerror(errno) << "\n";
       return kExitError;
     }
     options.paths.push_back(p);
   }
-  if (!options.paths.empty() && !options.scopes.contains(Scope::kFiles)) {
-    std::cerr << "deminer: PATHs are scanned by the files scope, which --only leaves out\n";
+  if (!options.paths.empty() && !options.scopes.contains(Scope::kFiles) &&
+      !options.scopes.contains(Scope::kLogs)) {
+    std::cerr << "deminer: PATHs are scanned by the files and logs scopes, which --only leaves "
+                 "out\n";
     return kExitError;
+  }
+  const int64_t now = std::time(nullptr);
+  for (const auto& [text, bound, flag] : {std::tuple{&args.since, &options.since, "--since"},
+                                          std::tuple{&args.until, &options.until, "--until"}}) {
+    if (text->empty()) continue;
+    const auto t = ParseTimeBound(*text, now);
+    if (!t) {
+      std::cerr << fmt::format(
+          "deminer: {} takes a time (2026-11-22T21:00:00Z), a date (2026-11-22) or a span back "
+          "(30m, 24h, 7d), not '{}'\n",
+          flag, *text);
+      return kExitError;
+    }
+    *bound = *t;
   }
 
   auto rules = LoadRules(args.rules, args.no_default_rules);
@@ -182,6 +204,29 @@ int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rul
   std::cout << "rules: " << pack->name << " " << pack->version << " from " << Join(pack->dirs, ", ")
             << "\n";
   return kExitClean;
+}
+
+int RunLogPatternsCommand(const std::vector<std::string>& rules, bool no_default_rules,
+                          bool portable) {
+  auto pack = LoadRules(rules, no_default_rules);
+  if (!pack) {
+    PrintError(pack.error());
+    return kExitError;
+  }
+  size_t all = 0;
+  for (const LogRule& r : pack->log_rules) all += r.patterns.size();
+  if (portable) {
+    const std::vector<std::string> out = PortableLogPatterns(pack->log_rules);
+    for (const std::string& p : out) std::cout << p << "\n";
+    std::cerr << fmt::format("deminer: {} of {} log patterns are portable to grep -E and rg\n",
+                             out.size(), all);
+  } else {
+    for (const LogRule& r : pack->log_rules) {
+      for (const std::string& p : r.patterns) std::cout << (r.caseless ? "(?i)" : "") << p << "\n";
+    }
+  }
+  std::cout.flush();
+  return std::cout ? 0 : kExitError;
 }
 
 }  // namespace deminer

@@ -25,12 +25,18 @@ struct ScanArgs {
   std::string color = "auto";    // auto, always, never
   bool resolve = false;
   unsigned threads = 0;
-  std::vector<std::string> paths;  // extra trees for the files scope
+  std::vector<std::string> paths;  // extra trees (files scope) and logs (logs scope; "-": stdin)
   unsigned max_file_mib = 32;
+  std::string since;  // logs: a time, a date or a span back ("24h")
+  std::string until;
 };
 
 int RunScanCommand(const ScanArgs& args);
 int RunChecksCommand(const std::string& format);
 int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rules);
+// Prints the log rules' patterns one a line, for grep -E -f and rg -f;
+// `portable`: only those these tools read as Vectorscan does.
+int RunLogPatternsCommand(const std::vector<std::string>& rules, bool no_default_rules,
+                          bool portable);
 
 }  // namespace deminer

@@ -15,10 +15,11 @@ int Main(int argc, char** argv) {
   CLI::App* scan_cmd = app.add_subcommand(
       "scan", "Hunt miners, pool connections, dropped files and persistence on this host");
   scan_cmd->add_option("paths", scan.paths,
-                       "Directories or files to scan too (files scope: hashes, YARA, droppers)");
+                       "Directories or files to scan too: walked by the files scope (hashes, YARA, "
+                       "droppers) and read as logs by the logs scope; - reads a log from stdin");
   scan_cmd
       ->add_option("--only", scan.only,
-                   "Scopes to scan, comma separated: processes,network,files,persistence")
+                   "Scopes to scan, comma separated: processes,network,files,persistence,logs")
       ->delimiter(',')
       ->allow_extra_args(false);
   scan_cmd->add_option("--root", scan.root,
@@ -33,6 +34,10 @@ int Main(int argc, char** argv) {
                    "Match file contents up to this many MiB (larger files are only hashed)")
       ->check(CLI::Range(1u, 4096u));
   scan_cmd->add_flag("--no-default-rules", scan.no_default_rules, "Load only the --rules dirs");
+  scan_cmd->add_option("--since", scan.since,
+                       "Logs: skip lines before this time (2026-11-22T21:00:00Z, 2026-11-22, or "
+                       "a span back: 30m, 24h, 7d)");
+  scan_cmd->add_option("--until", scan.until, "Logs: skip lines after this time");
   scan_cmd->add_option("--format", scan.format, "text, json, jsonl or sarif")
       ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}));
   scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE");
@@ -57,6 +62,18 @@ int Main(int argc, char** argv) {
   version_cmd->add_option("--rules", version_rules, "Extra rule directory");
   version_cmd->add_flag("--no-default-rules", version_no_default, "Load only the --rules dirs");
 
+  CLI::App* rules_cmd = app.add_subcommand("rules", "Work with the rule pack");
+  rules_cmd->require_subcommand(1);
+  std::vector<std::string> patterns_rules;
+  bool patterns_no_default = false;
+  bool portable = false;
+  CLI::App* patterns_cmd = rules_cmd->add_subcommand(
+      "log-patterns", "Print the log rules' patterns one a line (for grep -E -f, rg -f)");
+  patterns_cmd->add_option("--rules", patterns_rules, "Extra rule directory");
+  patterns_cmd->add_flag("--no-default-rules", patterns_no_default, "Load only the --rules dirs");
+  patterns_cmd->add_flag("--portable", portable,
+                         "Only the case-sensitive patterns grep -E and rg read as deminer does");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,6 +83,7 @@ int Main(int argc, char** argv) {
   if (*scan_cmd) return RunScanCommand(scan);
   if (*checks_cmd) return RunChecksCommand(checks_format);
   if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
+  if (*patterns_cmd) return RunLogPatternsCommand(patterns_rules, patterns_no_default, portable);
   return kExitError;
 }
 

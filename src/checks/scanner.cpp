@@ -12,7 +12,9 @@
 
 #include "checks/check.h"
 #include "checks/file_collect.h"
+#include "checks/log_collect.h"
 #include "core/strings.h"
+#include "core/workers.h"
 #include "sources/docker_api.h"
 #include "sources/file_hash.h"
 #include "sources/network.h"
@@ -120,17 +122,8 @@ void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root,
       work[i]->hashes = HashFile(work[i]->path, which, kMaxBytes);
     }
   };
-  std::vector<std::thread> pool;
   const unsigned n = std::min<unsigned>(std::max(1u, threads), static_cast<unsigned>(work.size()));
-  for (unsigned t = 1; t < n; ++t) {
-    try {
-      pool.emplace_back(hash);
-    } catch (const std::system_error&) {
-      break;  // no more threads to be had: the calling thread does the rest
-    }
-  }
-  hash();
-  for (auto& t : pool) t.join();
+  RunOnThreads(n, hash);
 
   size_t failed = 0;
   std::string last_error;
@@ -164,6 +157,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   const bool want_files = options.scopes.contains(Scope::kFiles);
   const bool want_persistence = options.scopes.contains(Scope::kPersistence);
   if (want_persistence) CollectPersistence(options, facts);
+  if (options.scopes.contains(Scope::kLogs)) CollectLogs(options, rules, facts);
   // Running containers are found from processes on a live host.
   const bool live_containers = (want_files || want_persistence) && options.root == "/";
   if (!want_procs && !want_net && !live_containers) {
@@ -239,6 +233,8 @@ ScanResult RunScan(const ScanOptions& options, const RulePack& rules) {
   result.containers = containers.size();
   result.files = facts.files_read;
   result.persistence_files = facts.persistence.size();
+  result.logs = facts.logs_read;
+  result.log_lines = facts.log_lines;
   return result;
 }
 

@@ -19,8 +19,10 @@ struct ScanOptions {
   std::string root = "/";          // file system root; its proc/ is read for processes
   bool resolve = false;            // resolve pool domains (network traffic)
   unsigned threads = 0;            // 0: one per core, plus one
-  std::vector<std::string> paths;  // extra trees or files for the files scope
+  std::vector<std::string> paths;  // extra trees or files (files scope) and logs (logs scope)
   uint64_t max_content_bytes = uint64_t{32} << 20;  // files larger are hashed, not matched
+  int64_t since = 0;  // logs: lines before this time (unix seconds) are skipped; 0: all
+  int64_t until = 0;  // logs: lines after this time are skipped; 0: all
 };
 
 struct ScanResult {
@@ -34,6 +36,8 @@ struct ScanResult {
   size_t containers = 0;
   uint64_t files = 0;  // regular files read by the files scope
   size_t persistence_files = 0;
+  uint64_t logs = 0;  // logs read by the logs scope
+  uint64_t log_lines = 0;
 };
 
 // Reads the facts for `options` (all I/O happens here).

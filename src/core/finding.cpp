@@ -43,6 +43,8 @@ std::string_view ScopeName(Scope s) {
       return "files";
     case Scope::kPersistence:
       return "persistence";
+    case Scope::kLogs:
+      return "logs";
   }
   return "processes";
 }

@@ -91,6 +91,95 @@ bool IsHex(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// One log rule: {id, title, severity, attack, logs, patterns, caseless,
+// capture, why}.
+Expected<LogRule> ReadLogRule(const YAML::Node& e, const std::string& path,
+                              const std::string& src) {
+  const auto bad = [&](const YAML::Node& at, std::string_view what) {
+    return Fail(Error::InvalidInput(fmt::format("{}: {}", Where(path, at.Mark()), what)));
+  };
+  if (!e.IsMap() || !e["id"] || !e["title"] || !e["patterns"] || !e["logs"]) {
+    return bad(
+        e, "a log rule is {id, title, severity, attack, logs, patterns, caseless, capture, why}");
+  }
+  LogRule r;
+  r.id = e["id"].as<std::string>();
+  r.title = e["title"].as<std::string>();
+  if (e["severity"]) {
+    const auto sev = ParseSeverity(e["severity"].as<std::string>());
+    if (!sev) return bad(e["severity"], "severity is critical, high, medium, low or info");
+    r.severity = *sev;
+  }
+  if (e["attack"]) r.attack = e["attack"].as<std::string>();
+  if (e["why"]) r.why = e["why"].as<std::string>();
+  if (e["caseless"]) r.caseless = e["caseless"].as<bool>();
+  const YAML::Node logs = e["logs"];
+  if (!logs.IsSequence() || logs.size() == 0) return bad(logs, "logs is a list of log kinds");
+  for (const YAML::Node& l : logs) {
+    const std::string name = l.as<std::string>();
+    if (name == "any") {
+      r.kinds = ~0U;
+      continue;
+    }
+    const auto kind = ParseLogKind(name);
+    if (!kind) {
+      return bad(l, "log kinds are any, container, journal, postgres, redis, web, auth, file");
+    }
+    r.kinds |= 1U << static_cast<unsigned>(*kind);
+  }
+  const YAML::Node patterns = e["patterns"];
+  if (!patterns.IsSequence() || patterns.size() == 0) return bad(patterns, "patterns is a list");
+  for (const YAML::Node& p : patterns) {
+    auto text = Scalar(p, path);
+    if (!text) return Fail(text.error());
+    r.patterns.push_back(std::move(*text));
+    r.pattern_where.push_back(Where(path, p.Mark()));
+  }
+  if (e["capture"]) {
+    for (const YAML::Node& c : e["capture"]) {
+      const std::string what = c.as<std::string>();
+      if (what != "url" && what != "ip" && what != "path") {
+        return bad(c, "capture takes url, ip and path");
+      }
+      r.capture.push_back(what);
+    }
+  }
+  r.source = fmt::format("{} ({})", src, Where(path, e.Mark()));
+  return r;
+}
+
+}  // namespace
+
+std::string_view LogKindName(LogKind k) {
+  switch (k) {
+    case LogKind::kContainer:
+      return "container";
+    case LogKind::kJournal:
+      return "journal";
+    case LogKind::kPostgres:
+      return "postgres";
+    case LogKind::kRedis:
+      return "redis";
+    case LogKind::kWeb:
+      return "web";
+    case LogKind::kAuth:
+      return "auth";
+    case LogKind::kFile:
+      return "file";
+  }
+  return "file";
+}
+
+std::optional<LogKind> ParseLogKind(std::string_view name) {
+  for (const LogKind k : {LogKind::kContainer, LogKind::kJournal, LogKind::kPostgres,
+                          LogKind::kRedis, LogKind::kWeb, LogKind::kAuth, LogKind::kFile}) {
+    if (LogKindName(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
 Expected<void> RulePack::LoadYaml(const std::string& path) {
   YAML::Node root;
   try {
@@ -240,6 +329,14 @@ Expected<void> RulePack::LoadYaml(const std::string& path) {
               shell_patterns.push_back(std::move(sp));
               return {};
             });
+      } else if (key == "log_rules") {
+        r = ForEachEntry(list, path, key,
+                         [&](const YAML::Node& e, const std::string& src) -> Expected<void> {
+                           auto rule = ReadLogRule(e, path, src);
+                           if (!rule) return Fail(rule.error());
+                           log_rules.push_back(std::move(*rule));
+                           return {};
+                         });
       } else if (key == "miner_options") {
         r = ForEachEntry(
             list, path, key, [&](const YAML::Node& e, const std::string& src) -> Expected<void> {

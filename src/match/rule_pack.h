@@ -59,6 +59,40 @@ struct ShellPattern {
   std::string source;
 };
 
+// Which logs a log rule reads.
+enum class LogKind : uint8_t {
+  kContainer,  // Docker json-file and Podman k8s-file container logs
+  kJournal,    // the systemd journal
+  kPostgres,
+  kRedis,
+  kWeb,   // nginx and Apache access and error logs
+  kAuth,  // auth.log, secure
+  kFile,  // any other log given as a PATH or on stdin: every rule applies
+};
+std::string_view LogKindName(LogKind k);
+std::optional<LogKind> ParseLogKind(std::string_view name);
+
+// A log detection (rules/logs.yaml): its patterns are matched within one log
+// line; any of them firing is a hit.
+struct LogRule {
+  std::string id;
+  std::string title;
+  Severity severity = Severity::kMedium;
+  std::string attack;  // MITRE ATT&CK technique
+  std::string why;
+  uint32_t kinds = 0;  // bit (1 << LogKind) per kind it reads
+  bool caseless = false;
+  std::vector<std::string> patterns;       // Vectorscan (PCRE subset)
+  std::vector<std::string> pattern_where;  // "file:line" of each pattern
+  // What to pull out of a matching line as evidence: "url", "ip", "path".
+  std::vector<std::string> capture;
+  std::string source;
+
+  bool Reads(LogKind k) const {
+    return k == LogKind::kFile || (kinds & (1U << static_cast<unsigned>(k))) != 0;
+  }
+};
+
 struct FilenameIoc {
   std::string regex;
   int score = 0;
@@ -118,6 +152,7 @@ class RulePack {
   std::vector<FilenameIoc> filename_iocs;
   std::shared_ptr<const PatternDb> filename_db;  // null when there are none
   std::vector<ShellPattern> shell_patterns;
+  std::vector<LogRule> log_rules;
   // Hidden names in temp dirs that systems make ("/tmp/.X11-unix"), as
   // fnmatch(3) patterns over the whole path.
   std::vector<std::pair<std::string, std::string>> hidden_expected;

@@ -61,8 +61,9 @@ Expected<PatternDb> PatternDb::Compile(const std::vector<PatternSpec>& patterns,
     for (size_t k = 0; k < live.size(); ++k) {
       const PatternSpec& p = patterns[live[k]];
       exprs.push_back(p.expression.c_str());
-      flags.push_back(HS_FLAG_SINGLEMATCH | (p.caseless ? HS_FLAG_CASELESS : 0U) |
-                      (p.dotall ? HS_FLAG_DOTALL : 0U) | (p.prefilter ? HS_FLAG_PREFILTER : 0U));
+      flags.push_back((p.every_match ? 0U : HS_FLAG_SINGLEMATCH) |
+                      (p.caseless ? HS_FLAG_CASELESS : 0U) | (p.dotall ? HS_FLAG_DOTALL : 0U) |
+                      (p.prefilter ? HS_FLAG_PREFILTER : 0U));
       ids.push_back(static_cast<unsigned>(k));
     }
     hs_database_t* db = nullptr;
@@ -89,16 +90,21 @@ Expected<PatternDb> PatternDb::Compile(const std::vector<PatternSpec>& patterns,
 
 Expected<void> PatternDb::Scan(std::string_view text,
                                const std::function<void(size_t)>& on_match) const {
+  return ScanMatches(text, [&on_match](size_t i, size_t) { on_match(i); });
+}
+
+Expected<void> PatternDb::ScanMatches(std::string_view text,
+                                      const std::function<void(size_t, size_t)>& on_match) const {
   hs_scratch_t* scratch = ThreadScratch(impl_->db, impl_->serial);
   if (scratch == nullptr) return Fail(Error::Internal("vectorscan scratch allocation failed"));
   struct Ctx {
     const std::vector<size_t>* ids;
-    const std::function<void(size_t)>* cb;
+    const std::function<void(size_t, size_t)>* cb;
   } ctx{&ids_, &on_match};
-  const auto handler = [](unsigned id, unsigned long long, unsigned long long, unsigned,
+  const auto handler = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                           void* user) -> int {
     auto* c = static_cast<Ctx*>(user);
-    (*c->cb)((*c->ids)[id]);
+    (*c->cb)((*c->ids)[id], static_cast<size_t>(to));
     return 0;
   };
   const hs_error_t rc = hs_scan(impl_->db, text.data(), static_cast<unsigned>(text.size()), 0,

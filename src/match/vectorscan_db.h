@@ -22,6 +22,8 @@ struct PatternSpec {
   // Vectorscan may approximate what it cannot compile exactly, reporting a
   // superset of the true matches (HS_FLAG_PREFILTER): for pre-filters only.
   bool prefilter = false;
+  // Report every match, not only the first (ScanMatches over many lines).
+  bool every_match = false;
 };
 
 struct PatternRejection {
@@ -39,6 +41,10 @@ class PatternDb {
   // Calls on_match(pattern index) once per pattern that matches `text`.
   // Thread-safe.
   Expected<void> Scan(std::string_view text, const std::function<void(size_t)>& on_match) const;
+  // Calls on_match(pattern index, end offset) for the matches of `text`
+  // (every one for patterns compiled with every_match).
+  Expected<void> ScanMatches(std::string_view text,
+                             const std::function<void(size_t, size_t)>& on_match) const;
 
   size_t size() const { return ids_.size(); }
 

@@ -77,7 +77,9 @@ nlohmann::ordered_json ScanToJson(const RunInfo& run) {
                  {"sockets", r.sockets},
                  {"containers", r.containers},
                  {"files", r.files},
-                 {"persistence_files", r.persistence_files}};
+                 {"persistence_files", r.persistence_files},
+                 {"logs", r.logs},
+                 {"log_lines", r.log_lines}};
   return j;
 }
 

@@ -92,8 +92,9 @@ class TextSink final : public Sink {
          << Style(kReset)
          << fmt::format(
                 " - {} processes, {} sockets, {} containers, {} files, {} persistence "
-                "files in {:.0f} ms\n",
-                r.processes, r.sockets, r.containers, r.files, r.persistence_files, r.duration_ms);
+                "files, {} log lines in {} logs in {:.0f} ms\n",
+                r.processes, r.sockets, r.containers, r.files, r.persistence_files, r.log_lines,
+                r.logs, r.duration_ms);
     if (r.findings.empty()) out_ << "Nothing found.\n";
   }
 

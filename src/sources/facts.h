@@ -89,6 +89,22 @@ struct HostInfo {
   int own_pid = 0;
 };
 
+// What one log rule found in one log (logs scope): its hits grouped.
+struct LogHits {
+  size_t rule = 0;   // index into RulePack::log_rules
+  std::string log;   // the log as the scanned system names it ("-" for stdin)
+  std::string kind;  // "container", "postgres", ... (LogKindName)
+  std::string container_id;
+  uint64_t count = 0;
+  int64_t first_time = 0;  // unix seconds; 0 when the lines carry no time
+  int64_t last_time = 0;
+  uint64_t first_line = 0;
+  uint64_t last_line = 0;
+  std::vector<std::string> samples;   // the first matching lines, bounded
+  std::vector<std::string> captured;  // distinct URLs, addresses and paths, bounded
+  std::vector<int64_t> times;         // of the hits with a time, bounded
+};
+
 struct Facts {
   HostInfo host;
   std::vector<Process> processes;
@@ -103,6 +119,9 @@ struct Facts {
   std::vector<FileEntry> files;
   uint64_t files_read = 0;  // regular files the files scope read
   std::vector<PersistItem> persistence;
+  std::vector<LogHits> log_hits;  // by log, then rule
+  uint64_t logs_read = 0;         // logs the logs scope read
+  uint64_t log_lines = 0;         // lines in them
   int64_t now = 0;  // epoch seconds when the facts were read ("recent" is relative to it)
   std::vector<Gap> gaps;
 

@@ -7,8 +7,8 @@
 #include <array>
 #include <atomic>
 #include <mutex>
-#include <system_error>
-#include <thread>
+
+#include "core/workers.h"
 
 namespace deminer {
 
@@ -42,16 +42,7 @@ std::map<std::string, std::string> ResolveAll(const std::vector<std::string>& na
       freeaddrinfo(res);
     }
   };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < std::max(1u, parallel); ++t) {
-    try {
-      pool.emplace_back(work);
-    } catch (const std::system_error&) {
-      break;  // the calling thread does the rest
-    }
-  }
-  work();
-  for (auto& t : pool) t.join();
+  RunOnThreads(std::max(1u, parallel), work);
   return out;
 }
 

@@ -1,0 +1,396 @@
+#include "checks/log_collect.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "core/strings.h"
+#include "core/workers.h"
+#include "match/log_matcher.h"
+#include "sources/log_reader.h"
+
+namespace deminer {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kChunkBytes = size_t{4} << 20;
+constexpr size_t kMaxSamples = 3;
+constexpr size_t kMaxCaptured = 10;
+constexpr size_t kMaxTimes = 5000;
+constexpr size_t kSampleChars = 300;
+
+// A name a log file has: "x.log", "x.log.1", "x.log.2.gz", "x-json.log",
+// "secure-20261122", "syslog.1".
+bool LogFileName(std::string_view name) {
+  return name.ends_with(".log") || name.find(".log.") != std::string_view::npos ||
+         name.find("-json.log") != std::string_view::npos || name.starts_with("secure") ||
+         name.starts_with("auth.log") || name.starts_with("syslog") || name.starts_with("messages");
+}
+
+void AddDir(const std::string& dir, const std::string& shown, LogKind kind, bool all_files,
+            unsigned depth, std::vector<LogTarget>& out) {
+  std::error_code ec;
+  std::vector<fs::directory_entry> entries;
+  for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e);
+  std::sort(entries.begin(), entries.end());
+  for (const auto& e : entries) {
+    const std::string name = e.path().filename().string();
+    if (e.is_symlink(ec)) continue;
+    if (e.is_directory(ec)) {
+      if (depth > 0) AddDir(e.path().string(), shown + "/" + name, kind, all_files, depth - 1, out);
+      continue;
+    }
+    if (!e.is_regular_file(ec) || (!all_files && !LogFileName(name))) continue;
+    out.push_back({e.path().string(), shown + "/" + name,
+                   kind == LogKind::kFile ? LogKindOfPath(shown + "/" + name) : kind,
+                   ContainerIdOfLogPath(shown + "/" + name)});
+  }
+}
+
+void AddIfFile(const std::string& path, const std::string& shown, LogKind kind,
+               std::vector<LogTarget>& out) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) out.push_back({path, shown, kind, ""});
+}
+
+// Appends `s` to `v` unless present or `v` is full.
+void AddOnce(std::vector<std::string>& v, std::string s, size_t max) {
+  if (v.size() < max && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(std::move(s));
+}
+
+bool UrlChar(char c) {
+  return c > ' ' && c != '"' && c != '\'' && c != '<' && c != '>' && c != '`' && c != '\\' &&
+         static_cast<unsigned char>(c) < 0x7f;
+}
+
+// Per-log grouping of hits by rule.
+struct Groups {
+  std::map<size_t, LogHits> by_rule;
+};
+
+class LogScan {
+ public:
+  LogScan(const ScanOptions& options, const RulePack& rules, const LogMatcher& matcher)
+      : options_(options), rules_(rules), matcher_(matcher) {}
+
+  // Reads one log; its hits and gaps go to `facts` under the lock.
+  void Read(const LogTarget& t, Facts& facts, std::mutex& mu) {
+    int year = 0;
+    {
+      struct stat st {};
+      const time_t when =
+          t.path != "-" && stat(t.path.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
+      std::tm tm{};
+      gmtime_r(&when, &tm);
+      year = tm.tm_year + 1900;
+    }
+    Groups groups;
+    bool first = true;
+    LogFormat format = LogFormat::kPlain;
+    std::string decoded;          // escaped Docker lines, decoded
+    std::vector<size_t> escaped;  // their starts in the chunk
+    std::vector<size_t> decoded_starts;
+    std::vector<size_t> lines;  // candidate line starts in the chunk
+    auto stats = ReadLogChunks(t.path, kChunkBytes, [&](std::string_view text, uint64_t line0) {
+      if (first) {
+        format = DetectLogFormat(text.substr(0, text.find('\n')));
+        first = false;
+      }
+      lines.clear();
+      const auto line_of = [&](std::string_view in, size_t end) {
+        const size_t nl = end == 0 ? std::string_view::npos : in.rfind('\n', end - 1);
+        return nl == std::string_view::npos ? 0 : nl + 1;
+      };
+      // Every line as it is: a Docker line's raw bytes hold its message.
+      (void)matcher_.ScanChunk(text, [&](size_t end) { lines.push_back(line_of(text, end)); });
+      // Docker lines whose message was escaped (a quote, '&' as \u0026):
+      // decoded together, scanned together.
+      if (format == LogFormat::kDockerJson) {
+        escaped = EscapedDockerLines(text);
+        decoded.clear();
+        decoded_starts.clear();
+        for (const size_t start : escaped) {
+          decoded_starts.push_back(decoded.size());
+          const size_t end = text.find('\n', start);
+          AppendDockerMessage(text.substr(start, end == std::string_view::npos ? end : end - start),
+                              decoded);
+          decoded += '\n';
+        }
+        (void)matcher_.ScanChunk(decoded, [&](size_t end) {
+          const auto it = std::upper_bound(decoded_starts.begin(), decoded_starts.end(), end - 1);
+          lines.push_back(escaped[static_cast<size_t>(it - decoded_starts.begin()) - 1]);
+        });
+      }
+      if (lines.empty()) return;
+      std::sort(lines.begin(), lines.end());
+      lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+      // Each candidate alone: its message decoded, its number counted.
+      size_t counted_to = 0;
+      uint64_t counted = 0;
+      for (const size_t from : lines) {
+        counted += CountNewlines(text.substr(counted_to, from - counted_to));
+        counted_to = from;
+        const size_t to = text.find('\n', from);
+        const std::string_view raw =
+            text.substr(from, to == std::string_view::npos ? std::string_view::npos : to - from);
+        Hit(t, format, raw, line0 + counted, year, groups);
+      }
+    });
+    std::lock_guard lock(mu);
+    if (!stats) {
+      facts.gaps.push_back({"log " + t.shown, stats.error().message(), "read access to the log"});
+      return;
+    }
+    if (!stats->error.empty()) {
+      facts.gaps.push_back({"the rest of log " + t.shown, stats->error, ""});
+    }
+    ++facts.logs_read;
+    facts.log_lines += stats->lines;
+    if (stats->cut_lines != 0) {
+      facts.gaps.push_back({fmt::format("{} lines of log {}", stats->cut_lines, t.shown),
+                            fmt::format("longer than {} MiB: matched in pieces", kChunkBytes >> 20),
+                            ""});
+    }
+    for (auto& [rule, hits] : groups.by_rule) facts.log_hits.push_back(std::move(hits));
+  }
+
+ private:
+  void Hit(const LogTarget& t, LogFormat format, std::string_view raw, uint64_t number, int year,
+           Groups& groups) {
+    const LogLineParts parts = DecodeLogLine(format, raw, year);
+    if (parts.time != 0 && ((options_.since != 0 && parts.time < options_.since) ||
+                            (options_.until != 0 && parts.time > options_.until))) {
+      return;
+    }
+    for (const size_t r : matcher_.RulesOf(parts.message, t.kind)) {
+      LogHits& h = groups.by_rule[r];
+      if (h.count == 0) {
+        h.rule = r;
+        h.log = t.shown;
+        h.kind = LogKindName(t.kind);
+        h.container_id = t.container_id;
+        h.first_line = number;
+      }
+      ++h.count;
+      h.last_line = number;
+      if (parts.time != 0) {
+        if (h.first_time == 0 || parts.time < h.first_time) h.first_time = parts.time;
+        h.last_time = std::max(h.last_time, parts.time);
+        if (h.times.size() < kMaxTimes) h.times.push_back(parts.time);
+      }
+      if (h.samples.size() < kMaxSamples) {
+        AddOnce(h.samples, Printable(Trim(parts.message), kSampleChars), kMaxSamples);
+      }
+      for (std::string& c : CaptureFromLine(parts.message, rules_.log_rules[r].capture)) {
+        AddOnce(h.captured, std::move(c), kMaxCaptured);
+      }
+    }
+  }
+
+  const ScanOptions& options_;
+  const RulePack& rules_;
+  const LogMatcher& matcher_;
+};
+
+}  // namespace
+
+LogKind LogKindOfPath(std::string_view path) {
+  const std::string_view name = path.substr(path.rfind('/') + 1);
+  if (path.find("/postgresql") != std::string_view::npos || name.starts_with("postgres")) {
+    return LogKind::kPostgres;
+  }
+  if (path.find("/redis") != std::string_view::npos || name.starts_with("redis")) {
+    return LogKind::kRedis;
+  }
+  if (path.find("/nginx") != std::string_view::npos ||
+      path.find("/apache") != std::string_view::npos ||
+      path.find("/httpd") != std::string_view::npos) {
+    return LogKind::kWeb;
+  }
+  if (name.starts_with("auth.log") || name.starts_with("secure")) return LogKind::kAuth;
+  if (name.find("-json.log") != std::string_view::npos || name == "ctr.log") {
+    return LogKind::kContainer;
+  }
+  return LogKind::kFile;
+}
+
+std::string ContainerIdOfLogPath(std::string_view path) {
+  for (const std::string_view dir : {"/overlay-containers/", "/docker/containers/"}) {
+    const size_t at = path.find(dir);
+    if (at == std::string_view::npos) continue;
+    const std::string_view rest = path.substr(at + dir.size());
+    const std::string_view id = rest.substr(0, rest.find('/'));
+    if (id.size() >= 12 && id.size() < rest.size() &&
+        id.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+      return std::string(id);
+    }
+  }
+  return {};
+}
+
+std::vector<LogTarget> FindLogs(const ScanOptions& options, std::vector<Gap>& gaps) {
+  std::vector<LogTarget> out;
+  const std::string prefix = options.root == "/" ? "" : options.root;
+  std::error_code ec;
+  // Docker's json-file logs, rotated ones included: containers/ID/ID-json.log[.N[.gz]].
+  for (const auto& c : fs::directory_iterator(prefix + "/var/lib/docker/containers", ec)) {
+    const std::string id = c.path().filename().string();
+    for (const auto& f : fs::directory_iterator(c.path(), ec)) {
+      const std::string name = f.path().filename().string();
+      if (name.find("-json.log") == std::string::npos || !f.is_regular_file(ec)) continue;
+      out.push_back({f.path().string(), "/var/lib/docker/containers/" + id + "/" + name,
+                     LogKind::kContainer, id});
+    }
+  }
+  // Podman's k8s-file logs (root): overlay-containers/ID/userdata/ctr.log.
+  for (const auto& c :
+       fs::directory_iterator(prefix + "/var/lib/containers/storage/overlay-containers", ec)) {
+    const std::string id = c.path().filename().string();
+    const std::string shown =
+        "/var/lib/containers/storage/overlay-containers/" + id + "/userdata/ctr.log";
+    struct stat st {};
+    if (lstat((prefix + shown).c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      out.push_back({prefix + shown, shown, LogKind::kContainer, id});
+    }
+  }
+  const std::pair<const char*, LogKind> kDirs[] = {
+      {"/var/log/postgresql", LogKind::kPostgres}, {"/var/log/redis", LogKind::kRedis},
+      {"/var/log/nginx", LogKind::kWeb},           {"/var/log/apache2", LogKind::kWeb},
+      {"/var/log/httpd", LogKind::kWeb},
+  };
+  for (const auto& [dir, kind] : kDirs) AddDir(prefix + dir, dir, kind, true, 1, out);
+  std::vector<fs::directory_entry> var_log;
+  for (const auto& e : fs::directory_iterator(prefix + "/var/log", ec)) var_log.push_back(e);
+  std::sort(var_log.begin(), var_log.end());
+  for (const auto& e : var_log) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with("auth.log") || name.starts_with("secure")) {
+      AddIfFile(e.path().string(), "/var/log/" + name, LogKind::kAuth, out);
+    }
+  }
+  for (const std::string& p : options.paths) {
+    if (p == "-") {
+      out.push_back({"-", "-", LogKind::kFile, ""});
+      continue;
+    }
+    const std::string abs = fs::absolute(p, ec).lexically_normal().string();
+    if (fs::is_directory(abs, ec)) {
+      AddDir(abs, abs, LogKind::kFile, false, 8, out);
+    } else if (fs::is_regular_file(abs, ec)) {
+      out.push_back({abs, abs, LogKindOfPath(abs), ContainerIdOfLogPath(abs)});
+    } else {
+      gaps.push_back({"log " + abs, "not a regular file or directory", ""});
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> CaptureFromLine(std::string_view line,
+                                         const std::vector<std::string>& what) {
+  std::vector<std::string> out;
+  const auto want = [&](std::string_view w) {
+    return std::find(what.begin(), what.end(), w) != what.end();
+  };
+  if (want("url")) {
+    for (size_t at = line.find("://"); at != std::string_view::npos;
+         at = line.find("://", at + 3)) {
+      size_t from = at;
+      while (from > 0 && std::isalpha(static_cast<unsigned char>(line[from - 1])) != 0) --from;
+      size_t to = at + 3;
+      while (to < line.size() && UrlChar(line[to])) ++to;
+      if (from < at && to > at + 3) AddOnce(out, std::string(line.substr(from, to - from)), 64);
+    }
+  }
+  if (want("ip")) {
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (std::isdigit(static_cast<unsigned char>(line[i])) == 0 ||
+          (i > 0 &&
+           (std::isalnum(static_cast<unsigned char>(line[i - 1])) != 0 || line[i - 1] == '.'))) {
+        continue;
+      }
+      size_t j = i;
+      int parts = 0;
+      bool ok = true;
+      while (parts < 4) {
+        size_t k = j;
+        int v = 0;
+        while (k < line.size() && k - j < 3 && std::isdigit(static_cast<unsigned char>(line[k]))) {
+          v = v * 10 + (line[k] - '0');
+          ++k;
+        }
+        if (k == j || v > 255) {
+          ok = false;
+          break;
+        }
+        ++parts;
+        j = k;
+        if (parts < 4) {
+          if (j >= line.size() || line[j] != '.') {
+            ok = false;
+            break;
+          }
+          ++j;
+        }
+      }
+      if (ok && (j >= line.size() ||
+                 (std::isalnum(static_cast<unsigned char>(line[j])) == 0 && line[j] != '.'))) {
+        AddOnce(out, std::string(line.substr(i, j - i)), 64);
+        i = j;
+      }
+    }
+  }
+  if (want("path")) {
+    for (const std::string_view dir : {"/tmp/", "/var/tmp/", "/dev/shm/"}) {
+      for (size_t at = line.find(dir); at != std::string_view::npos;
+           at = line.find(dir, at + dir.size())) {
+        if (at > 0 &&
+            (std::isalnum(static_cast<unsigned char>(line[at - 1])) != 0 || line[at - 1] == '/')) {
+          continue;  // inside a longer path ("/var/tmp/" holds "/tmp/")
+        }
+        size_t to = at + dir.size();
+        while (to < line.size() && UrlChar(line[to]) && line[to] != ';' && line[to] != '|' &&
+               line[to] != '&' && line[to] != ')') {
+          ++to;
+        }
+        if (to > at + dir.size()) AddOnce(out, std::string(line.substr(at, to - at)), 64);
+      }
+    }
+  }
+  return out;
+}
+
+void CollectLogs(const ScanOptions& options, const RulePack& rules, Facts& facts) {
+  const std::vector<LogTarget> targets = FindLogs(options, facts.gaps);
+  if (rules.log_rules.empty() || targets.empty()) return;
+  // ~100 ms for the default rules: only when there is a log to read.
+  auto matcher = LogMatcher::Compile(rules.log_rules, facts.gaps);
+  if (!matcher) {
+    facts.gaps.push_back({"log rules", matcher.error().message(), "a fix to the rules"});
+    return;
+  }
+  LogScan scan(options, rules, *matcher);
+  std::mutex mu;
+  std::atomic<size_t> next{0};
+  const auto work = [&] {
+    for (size_t i = next++; i < targets.size(); i = next++) scan.Read(targets[i], facts, mu);
+  };
+  unsigned n = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+  n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(targets.size())));
+  RunOnThreads(n, work);
+  // Reports in a stable order: by log, then rule.
+  std::sort(facts.log_hits.begin(), facts.log_hits.end(), [](const LogHits& a, const LogHits& b) {
+    return std::tie(a.log, a.rule) < std::tie(b.log, b.rule);
+  });
+}
+
+}  // namespace deminer

@@ -1,0 +1,278 @@
+// The logs scope on real logs: PostgreSQL started by the test with statement
+// logging, running seed 004's SQL; a Podman container's own k8s-file log;
+// Docker json-file logs (current and rotated gzip) planted under --root with
+// seed 001's re-download loop; stdin; and broken input.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+
+namespace deminer::it {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The one log.match finding of `rule`, or null.
+const nlohmann::json* RuleFinding(const nlohmann::json& scan, const std::string& rule) {
+  for (const auto& f : scan["findings"]) {
+    if (f["check"] == "log.match" && f["evidence"]["rule"] == rule) return &f;
+  }
+  return nullptr;
+}
+
+std::string PostgresBin() {
+  std::error_code ec;
+  std::string best;
+  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    if (fs::exists(e.path() / "bin/initdb")) best = std::max(best, (e.path() / "bin").string());
+  }
+  return best;
+}
+
+// A PostgreSQL server of Debian's packages in a temp dir, run as the
+// postgres user, on a Unix socket only, logging every statement.
+class Postgres {
+ public:
+  Postgres() {
+    bin_ = PostgresBin();
+    if (bin_.empty() || getpwnam("postgres") == nullptr) {
+      why_not_ = "Debian's postgresql package is not installed (scripts/deps.sh installs it)";
+      return;
+    }
+    chown(dir_.path().c_str(), getpwnam("postgres")->pw_uid, getpwnam("postgres")->pw_gid);
+    const auto init = AsPostgres(
+        {bin_ + "/initdb", "-D", dir_ / "data", "-A", "trust", "-U", "postgres", "--no-sync"});
+    if (init.exit_code != 0) {
+      why_not_ = "initdb: " + init.err;
+      return;
+    }
+    const auto start = AsPostgres(
+        {bin_ + "/pg_ctl", "-D", dir_ / "data", "-l", log(), "-w", "-o",
+         fmt::format("-c listen_addresses='' -c unix_socket_directories='{}' -c port=5499 "
+                     "-c log_statement=all -c log_line_prefix='%m [%p] '",
+                     dir_.path()),
+         "start"});
+    if (start.exit_code != 0) {
+      why_not_ = "pg_ctl start: " + start.err + start.out;
+      return;
+    }
+    ok_ = true;
+  }
+  ~Postgres() {
+    if (ok_) AsPostgres({bin_ + "/pg_ctl", "-D", dir_ / "data", "-m", "immediate", "stop"});
+  }
+  bool ok() const { return ok_; }
+  const std::string& why_not() const { return why_not_; }
+  std::string log() const { return dir_ / "postgresql.log"; }
+  const TempDir& dir() const { return dir_; }
+  // Runs one statement with psql; errors are expected (the seed's SQL fails
+  // halfway, as it did there) and only logged.
+  CommandResult Sql(const std::string& sql) const {
+    return AsPostgres(
+        {bin_ + "/psql", "-h", dir_.path(), "-p", "5499", "-U", "postgres", "-X", "-q", "-c", sql});
+  }
+
+ private:
+  static CommandResult AsPostgres(std::vector<std::string> argv) {
+    argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
+    return RunCommand(argv);
+  }
+  TempDir dir_;
+  std::string bin_;
+  bool ok_ = false;
+  std::string why_not_;
+};
+
+// Seed 004: the attacker stored a binary as a large object, wrote it out with
+// lo_export, made a C-language function of it and probed the GPU and CPU.
+TEST(LogsTest, PostgresStatementLogShowsSeed004) {
+  if (getuid() != 0) GTEST_SKIP() << "running PostgreSQL as its own user needs root";
+  Postgres pg;
+  ASSERT_TRUE(pg.ok()) << pg.why_not();
+  const std::string so = pg.dir() / "libudf.so";
+  pg.Sql("SELECT lo_from_bytea(4200, decode('7f454c46', 'hex'))");
+  pg.Sql(fmt::format("SELECT lo_export(4200, '{}')", so));
+  pg.Sql(
+      fmt::format("CREATE OR REPLACE FUNCTION sys_eval(text) RETURNS text AS '{}', 'sys_eval' "
+                  "LANGUAGE C STRICT",
+                  so));
+  pg.Sql("SELECT sys_eval('lshw -c video')");
+  pg.Sql("SELECT sys_eval('cat /proc/cpuinfo')");
+  pg.Sql("SELECT 1");
+  ASSERT_TRUE(fs::exists(so)) << "lo_export did not write the file";
+
+  const auto scan = ScanJson({"--only", "logs", pg.log(), "--fail-on", "none"});
+  const auto* lo = RuleFinding(scan, "pg-large-object-export");
+  ASSERT_NE(lo, nullptr) << scan.dump(2);
+  EXPECT_EQ((*lo)["severity"], "critical");
+  EXPECT_EQ((*lo)["evidence"]["log_kind"], "postgres");
+  EXPECT_NE((*lo)["evidence"]["lines"][0].get<std::string>().find("lo_export"), std::string::npos);
+  EXPECT_GT((*lo)["line"].get<int>(), 0);
+  ASSERT_TRUE((*lo)["evidence"].contains("first_seen"));  // PostgreSQL's %m prefix was read
+  const auto* cfn = RuleFinding(scan, "pg-c-function");
+  ASSERT_NE(cfn, nullptr) << scan.dump(2);
+  EXPECT_EQ((*cfn)["severity"], "critical");
+  const auto* probe = RuleFinding(scan, "pg-host-probe");
+  ASSERT_NE(probe, nullptr) << scan.dump(2);
+  // Each failed call is two lines: the statement, and the error's STATEMENT line.
+  EXPECT_EQ((*probe)["evidence"]["count"], 4);
+  // "SELECT 1" and the server's own start-up lines are not findings.
+  EXPECT_EQ(FindingsOf(scan, "log.match").size(), 3u) << scan.dump(2);
+  EXPECT_GE(scan["counts"]["log_lines"].get<int>(), 6);
+}
+
+void WriteGzip(const std::string& path, const std::string& text) {
+  gzFile gz = gzopen(path.c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(gz);
+}
+
+std::string DockerLine(const std::string& json_escaped_message, const std::string& time) {
+  return fmt::format(R"({{"log":"{}\n","stream":"stderr","time":"{}"}})", json_escaped_message,
+                     time) +
+         "\n";
+}
+
+// Seed 001: the containers' Next.js log showed '/bin/sh: /tmp/dbus_daemon:
+// Permission denied' every few minutes, however often the file was deleted.
+TEST(LogsTest, DockerJsonLogsUnderRootWithTheReDownloadLoop) {
+  TempDir root;
+  const std::string id(64, 'c');
+  const std::string dir = root / ("var/lib/docker/containers/" + id);
+  fs::create_directories(dir);
+  std::string current;
+  for (int i = 0; i < 8; ++i) {
+    const std::string t = fmt::format("2026-11-22T21:{:02}:0{}.123456789Z", 5 * i, i % 3);
+    current += DockerLine("   \\u2713 Ready in 116ms", t);
+    current += DockerLine("/bin/sh: /tmp/dbus_daemon: Permission denied", t);
+  }
+  // Redis MONITOR output as a container prints it: JSON-escaped quotes that
+  // only match once the line is decoded.
+  current +=
+      DockerLine(R"(\"config\" \"set\" \"dir\" \"/var/spool/cron\")", "2026-11-22T21:40:00Z");
+  std::ofstream(dir + "/" + id + "-json.log") << current;
+  WriteGzip(dir + "/" + id + "-json.log.1.gz",
+            DockerLine("Error: Command failed: command -v curl", "2026-11-22T20:00:00Z"));
+
+  const auto scan = ScanJson({"--only", "logs", "--root", root.path(), "--fail-on", "none"});
+  const std::string shown = "/var/lib/docker/containers/" + id + "/" + id + "-json.log";
+  const auto* denied = RuleFinding(scan, "temp-exec-denied");
+  ASSERT_NE(denied, nullptr) << scan.dump(2);
+  EXPECT_EQ((*denied)["path"], shown);  // as the scanned system names it
+  EXPECT_EQ((*denied)["evidence"]["count"], 8);
+  EXPECT_EQ((*denied)["line"], 2);
+  EXPECT_EQ((*denied)["evidence"]["first_seen"], "2026-11-22T21:00:00Z");
+  EXPECT_EQ((*denied)["evidence"]["last_seen"], "2026-11-22T21:35:01Z");
+  EXPECT_EQ((*denied)["container"]["id"], id);
+  const auto loop = FindingsOf(scan, "log.recurring");
+  ASSERT_EQ(loop.size(), 1u) << scan.dump(2);
+  EXPECT_EQ(loop[0]["evidence"]["rule"], "temp-exec-denied");
+  EXPECT_EQ(loop[0]["evidence"]["period_seconds"].get<int>() / 10, 30);
+  const auto* redis = RuleFinding(scan, "redis-config-rewrite");
+  ASSERT_NE(redis, nullptr) << scan.dump(2);
+  EXPECT_EQ((*redis)["evidence"]["lines"][0], R"("config" "set" "dir" "/var/spool/cron")");
+  const auto* probe = RuleFinding(scan, "download-tool-probe");
+  ASSERT_NE(probe, nullptr) << scan.dump(2);
+  EXPECT_EQ((*probe)["path"], shown + ".1.gz");
+  EXPECT_EQ(scan["counts"]["logs"], 2);
+
+  // --since and --until keep the hits in their window only.
+  const auto window =
+      ScanJson({"--only", "logs", "--root", root.path(), "--fail-on", "none", "--since",
+                "2026-11-22T21:12:00Z", "--until", "2026-11-22T21:26:00Z"});
+  const auto* in = RuleFinding(window, "temp-exec-denied");
+  ASSERT_NE(in, nullptr) << window.dump(2);
+  EXPECT_EQ((*in)["evidence"]["count"], 3);  // 21:15, 21:20, 21:25
+  EXPECT_EQ(RuleFinding(window, "download-tool-probe"), nullptr);
+  EXPECT_EQ(RunDeminer({"scan", "--only", "logs", "--since", "last tuesday"}).exit_code, 2);
+}
+
+// A real container's log, as Podman writes it (k8s-file): the lines seed
+// 000's container printed when BusyBox wget fetched the miner.
+TEST(LogsTest, PodmanContainerLogIsRead) {
+  if (getuid() != 0) GTEST_SKIP() << "rootful Podman needs root";
+  Podman podman;
+  ASSERT_TRUE(podman.ok()) << podman.why_not();
+  const std::string script =
+      "echo 'Connecting to accrochezvous.fr (51.91.236.255:443)'; "
+      "echo \"saving to '/tmp/javae'\"; echo 'all good'; sleep 60";
+  const std::string id = podman.RunDetached(
+      "deminer-it-logs", {"--network", "none", "--log-driver", "k8s-file"}, {"sh", "-c", script});
+  ASSERT_FALSE(id.empty());
+  const auto inspect = RunCommand(
+      {"podman", "inspect", "--format", "{{.HostConfig.LogConfig.Path}}", id}, podman.Env());
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  std::string log = inspect.out.substr(0, inspect.out.find('\n'));
+  ASSERT_FALSE(log.empty());
+  for (int i = 0; i < 100; ++i) {
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (text.str().find("all good") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto scan = ScanJson({"--only", "logs", log, "--fail-on", "none"});
+  const auto* c2 = RuleFinding(scan, "seed-c2-host");
+  ASSERT_NE(c2, nullptr) << scan.dump(2);
+  EXPECT_EQ((*c2)["severity"], "critical");
+  EXPECT_EQ((*c2)["evidence"]["lines"][0], "Connecting to accrochezvous.fr (51.91.236.255:443)");
+  EXPECT_EQ((*c2)["evidence"]["captured"][0], "51.91.236.255");
+  EXPECT_TRUE((*c2)["evidence"].contains("first_seen"));  // k8s-file's own time stamps
+  const auto* saved = RuleFinding(scan, "busybox-download-to-temp");
+  ASSERT_NE(saved, nullptr) << scan.dump(2);
+  EXPECT_EQ((*saved)["evidence"]["captured"][0], "/tmp/javae");
+  EXPECT_EQ((*saved)["line"], 2);
+  if (log.find("overlay-containers/" + id) != std::string::npos) {
+    EXPECT_EQ((*saved)["container"]["id"], id);
+    EXPECT_EQ((*saved)["evidence"]["log_kind"], "container");
+  }
+}
+
+TEST(LogsTest, StdinAndBrokenInput) {
+  TempDir dir;
+  const std::string cmd = fmt::format(
+      "printf 'hello\\necho IyEvYmluL2Jhc2gK | base64 -d | /bin/bash\\n' | {} scan --only logs "
+      "--format json --fail-on none -",
+      DEMINER_BINARY);
+  const auto piped = RunCommand({"sh", "-c", cmd});
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  const auto scan = nlohmann::json::parse(piped.out);
+  const auto* b64 = RuleFinding(scan, "base64-to-shell");
+  ASSERT_NE(b64, nullptr) << piped.out;
+  EXPECT_EQ((*b64)["line"], 2);
+  EXPECT_EQ((*b64)["subject"], "-");
+
+  // A truncated gzip and binary junk: read what can be read, say what could not.
+  std::string gz_text;
+  for (int i = 0; i < 2000; ++i)
+    gz_text += "chmod +x /tmp/kdevtmpfsi line " + std::to_string(i) + "\n";
+  WriteGzip(dir / "app.log.2.gz", gz_text);
+  fs::resize_file(dir / "app.log.2.gz", fs::file_size(dir / "app.log.2.gz") / 2);
+  std::string junk(1 << 16, '\0');
+  for (size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 131) ^ (i >> 3));
+  std::ofstream(dir / "junk.log", std::ios::binary) << junk;
+  int rc = -1;
+  const auto broken = ScanJson({"--only", "logs", dir.path(), "--fail-on", "none"}, {}, &rc);
+  EXPECT_EQ(rc, 0);
+  bool gap = false;
+  for (const auto& g : broken["skipped"]) {
+    gap |= g["what"].get<std::string>().find("app.log.2.gz") != std::string::npos;
+  }
+  EXPECT_TRUE(gap) << broken.dump(2);
+  const auto* chmod = RuleFinding(broken, "chmod-exec-temp");
+  ASSERT_NE(chmod, nullptr) << broken.dump(2);
+  EXPECT_GT((*chmod)["evidence"]["count"].get<int>(), 0);
+}
+
+}  // namespace
+}  // namespace deminer::it

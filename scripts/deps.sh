@@ -12,7 +12,8 @@ build=(build-essential cmake ninja-build pkg-config
        libssl-dev libcurl4-openssl-dev libvectorscan-dev libyara-dev zlib1g-dev)
 test=(libgtest-dev libgmock-dev python3-jsonschema
       clang-16 libclang-rt-16-dev clang-tidy-16 clang-format-16
-      podman runc busybox-static iproute2 procps util-linux e2fsprogs postgresql)
+      podman runc busybox-static iproute2 procps util-linux e2fsprogs postgresql
+      systemd-journal-remote)
 bench=(libbenchmark-dev hyperfine procps iproute2 yara ripgrep grep)
 
 want=("${build[@]}" "${test[@]}")

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include <set>
 
 #include "checks/check.h"
+#include "checks/log_collect.h"
 #include "checks/scanner.h"
 #include "core/strings.h"
 #include "match/log_matcher.h"
@@ -40,6 +42,40 @@ Expected<RulePack> LoadRules(const std::vector<std::string>& extra, bool no_defa
 }
 
 void PrintError(const Error& e) { std::cerr << "deminer: " << e.message() << "\n"; }
+
+}  // namespace
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void OnStopSignal(int) { g_stop = 1; }
+
+// scan --follow: after the first pass, reads what the logs gain every half
+// second and writes each new finding at once, until SIGINT or SIGTERM (exit
+// 0) or the output closes (exit 2). Gaps go to stderr as they happen.
+int FollowLogs(const ScanOptions& options, const RulePack& rules, Sink& sink, std::ostream& out) {
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  std::set<std::string> said;  // gaps already written
+  while (g_stop == 0) {
+    for (int i = 0; i < 10 && g_stop == 0; ++i) usleep(50000);
+    if (g_stop != 0) break;
+    const Facts facts = CollectFacts(options, rules);
+    for (const Gap& g : facts.gaps) {
+      if (said.insert(g.what + g.reason).second) {
+        std::cerr << "deminer: skipped " << g.what << ": " << g.reason << "\n";
+      }
+    }
+    for (const Finding& f : RunChecks(facts, rules, options.scopes)) sink.Emit(f);
+    out.flush();
+    if (!out) return kExitError;
+  }
+  return kExitClean;
+}
 
 }  // namespace
 
@@ -126,6 +162,23 @@ int RunScanCommand(const ScanArgs& args) {
               << " pool domains with the system resolver\n";
   }
 
+  LogFollow follow;
+  if (args.follow) {
+    if (options.scopes != std::set<Scope>{Scope::kLogs} || *format != Format::kJsonl) {
+      std::cerr << "deminer: --follow writes log findings as they come: use it with --only logs "
+                   "--format jsonl\n";
+      return kExitError;
+    }
+    for (const std::string& p : options.paths) {
+      if (p == "-") {
+        std::cerr << "deminer: --follow reads files as they grow; stdin is read to its end "
+                     "without it\n";
+        return kExitError;
+      }
+    }
+    options.follow = &follow;
+  }
+
   const ScanResult result = RunScan(options, *rules);
 
   std::ofstream file;
@@ -150,6 +203,7 @@ int RunScanCommand(const ScanArgs& args) {
     std::cerr << "deminer: writing the report failed\n";
     return kExitError;
   }
+  if (args.follow) return FollowLogs(options, *rules, *sink, *out);
   if (fail_on) {
     for (const Finding& f : result.findings) {
       if (f.severity >= *fail_on) return kExitFindings;

@@ -29,6 +29,7 @@ struct ScanArgs {
   unsigned max_file_mib = 32;
   std::string since;  // logs: a time, a date or a span back ("24h")
   std::string until;
+  bool follow = false;  // logs: keep reading what the logs gain (jsonl)
 };
 
 int RunScanCommand(const ScanArgs& args);

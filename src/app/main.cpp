@@ -38,6 +38,9 @@ int Main(int argc, char** argv) {
                        "Logs: skip lines before this time (2026-11-22T21:00:00Z, 2026-11-22, or "
                        "a span back: 30m, 24h, 7d)");
   scan_cmd->add_option("--until", scan.until, "Logs: skip lines after this time");
+  scan_cmd->add_flag("--follow", scan.follow,
+                     "Logs: after the scan, keep reading what the logs gain and write each new "
+                     "finding as it comes (with --only logs --format jsonl; stop with Ctrl-C)");
   scan_cmd->add_option("--format", scan.format, "text, json, jsonl or sarif")
       ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}));
   scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE");

@@ -15,6 +15,7 @@
 #include "core/strings.h"
 #include "core/workers.h"
 #include "match/log_matcher.h"
+#include "sources/journal.h"
 #include "sources/log_reader.h"
 
 namespace deminer {
@@ -73,9 +74,10 @@ bool UrlChar(char c) {
          static_cast<unsigned char>(c) < 0x7f;
 }
 
-// Per-log grouping of hits by rule.
+// One log's hits, grouped by rule and container (the journal holds many
+// containers' lines).
 struct Groups {
-  std::map<size_t, LogHits> by_rule;
+  std::map<std::pair<size_t, std::string>, LogHits> by_rule;
 };
 
 class LogScan {
@@ -83,16 +85,37 @@ class LogScan {
   LogScan(const ScanOptions& options, const RulePack& rules, const LogMatcher& matcher)
       : options_(options), rules_(rules), matcher_(matcher) {}
 
-  // Reads one log; its hits and gaps go to `facts` under the lock.
-  void Read(const LogTarget& t, Facts& facts, std::mutex& mu) {
+  // Reads one log (with `follow`, what was appended since the last pass);
+  // its hits and gaps go to `facts` under the lock.
+  void Read(const LogTarget& t, Facts& facts, std::mutex& mu, LogFollow* follow) {
+    struct stat st {};
+    const bool stated = t.path != "-" && stat(t.path.c_str(), &st) == 0;
     int year = 0;
     {
-      struct stat st {};
-      const time_t when =
-          t.path != "-" && stat(t.path.c_str(), &st) == 0 ? st.st_mtime : std::time(nullptr);
+      const time_t when = stated ? st.st_mtime : std::time(nullptr);
       std::tm tm{};
       gmtime_r(&when, &tm);
       year = tm.tm_year + 1900;
+    }
+    LogReadOptions read;
+    read.chunk_bytes = kChunkBytes;
+    LogCursor* cursor = nullptr;
+    if (follow != nullptr && stated) {
+      if (t.path.ends_with(".gz")) {
+        if (follow->primed) return;  // a compressed rotation does not grow
+      } else {
+        std::lock_guard lock(mu);
+        LogCursor& c = follow->cursors[t.path];
+        const auto size = static_cast<uint64_t>(st.st_size);
+        if (c.ino != st.st_ino || c.dev != st.st_dev || size < c.offset) {
+          c = {st.st_dev, st.st_ino, 0, 1};  // new, rotated or truncated
+        }
+        if (size == c.offset) return;
+        read.start_offset = c.offset;
+        read.first_line = c.next_line;
+        read.final_partial_line = false;  // the writer may not have finished it
+        cursor = &c;
+      }
     }
     Groups groups;
     bool first = true;
@@ -101,7 +124,7 @@ class LogScan {
     std::vector<size_t> escaped;  // their starts in the chunk
     std::vector<size_t> decoded_starts;
     std::vector<size_t> lines;  // candidate line starts in the chunk
-    auto stats = ReadLogChunks(t.path, kChunkBytes, [&](std::string_view text, uint64_t line0) {
+    auto stats = ReadLogChunks(t.path, read, [&](std::string_view text, uint64_t line0) {
       if (first) {
         format = DetectLogFormat(text.substr(0, text.find('\n')));
         first = false;
@@ -151,6 +174,10 @@ class LogScan {
       facts.gaps.push_back({"log " + t.shown, stats.error().message(), "read access to the log"});
       return;
     }
+    if (cursor != nullptr) {
+      cursor->offset = stats->end_offset;
+      cursor->next_line = read.first_line + stats->lines;
+    }
     if (!stats->error.empty()) {
       facts.gaps.push_back({"the rest of log " + t.shown, stats->error, ""});
     }
@@ -164,21 +191,73 @@ class LogScan {
     for (auto& [rule, hits] : groups.by_rule) facts.log_hits.push_back(std::move(hits));
   }
 
+  // Reads the systemd journal files under `dirs` in batches, the same two
+  // passes as a log file: one scan of a batch, then each candidate alone.
+  void ReadJournalDirs(const std::vector<std::string>& dirs, const std::string& shown, Facts& facts,
+                       std::mutex& mu) {
+    const LogTarget t{"", shown, LogKind::kJournal, ""};
+    Groups groups;
+    std::string text;
+    std::vector<size_t> starts, lines;
+    auto stats = ReadJournal(
+        dirs, options_.since, options_.until, 8192, [&](const std::vector<JournalEntry>& batch) {
+          text.clear();
+          starts.clear();
+          lines.clear();
+          for (const JournalEntry& e : batch) {
+            starts.push_back(text.size());
+            const size_t at = text.size();
+            text += e.message;
+            std::replace(text.begin() + static_cast<long>(at), text.end(), '\n', ' ');
+            text += '\n';
+          }
+          (void)matcher_.ScanChunk(text, [&](size_t end) {
+            const auto it = std::upper_bound(starts.begin(), starts.end(), end - 1);
+            lines.push_back(static_cast<size_t>(it - starts.begin()) - 1);
+          });
+          std::sort(lines.begin(), lines.end());
+          lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+          for (const size_t i : lines) {
+            const JournalEntry& e = batch[i];
+            LogLineParts parts;
+            parts.message = e.message;
+            parts.time = e.time;
+            const LogKind kind = e.container_id.empty() ? LogKind::kJournal : LogKind::kContainer;
+            Record(t, kind, e.container_id, parts, e.identifier, 0, groups);
+          }
+        });
+    std::lock_guard lock(mu);
+    if (!stats) {
+      facts.gaps.push_back({"the systemd journal (" + shown + ")", stats.error().message(),
+                            "libsystemd.so.0 and read access to the journal"});
+      return;
+    }
+    ++facts.logs_read;
+    facts.log_lines += stats->entries;
+    for (auto& [rule, hits] : groups.by_rule) facts.log_hits.push_back(std::move(hits));
+  }
+
  private:
   void Hit(const LogTarget& t, LogFormat format, std::string_view raw, uint64_t number, int year,
            Groups& groups) {
-    const LogLineParts parts = DecodeLogLine(format, raw, year);
+    Record(t, t.kind, t.container_id, DecodeLogLine(format, raw, year), "", number, groups);
+  }
+
+  // One candidate line: the rules it fires, within --since/--until.
+  // `prefix` names who wrote it (the journal's identifier) in the samples.
+  void Record(const LogTarget& t, LogKind kind, const std::string& container_id,
+              const LogLineParts& parts, std::string_view prefix, uint64_t number, Groups& groups) {
     if (parts.time != 0 && ((options_.since != 0 && parts.time < options_.since) ||
                             (options_.until != 0 && parts.time > options_.until))) {
       return;
     }
-    for (const size_t r : matcher_.RulesOf(parts.message, t.kind)) {
-      LogHits& h = groups.by_rule[r];
+    for (const size_t r : matcher_.RulesOf(parts.message, kind)) {
+      LogHits& h = groups.by_rule[{r, container_id}];
       if (h.count == 0) {
         h.rule = r;
         h.log = t.shown;
-        h.kind = LogKindName(t.kind);
-        h.container_id = t.container_id;
+        h.kind = LogKindName(kind);
+        h.container_id = container_id;
         h.first_line = number;
       }
       ++h.count;
@@ -189,7 +268,9 @@ class LogScan {
         if (h.times.size() < kMaxTimes) h.times.push_back(parts.time);
       }
       if (h.samples.size() < kMaxSamples) {
-        AddOnce(h.samples, Printable(Trim(parts.message), kSampleChars), kMaxSamples);
+        std::string line = prefix.empty() ? "" : std::string(prefix) + ": ";
+        line += Trim(parts.message);
+        AddOnce(h.samples, Printable(line, kSampleChars), kMaxSamples);
       }
       for (std::string& c : CaptureFromLine(parts.message, rules_.log_rules[r].capture)) {
         AddOnce(h.captured, std::move(c), kMaxCaptured);
@@ -295,6 +376,27 @@ std::vector<LogTarget> FindLogs(const ScanOptions& options, std::vector<Gap>& ga
   return out;
 }
 
+std::vector<std::string> JournalDirs(const std::string& root) {
+  const std::string prefix = root == "/" ? "" : root;
+  std::vector<std::string> out;
+  for (const char* dir : {"/var/log/journal", "/run/log/journal"}) {
+    std::error_code ec;
+    // Only a directory that holds a journal file somewhere below it.
+    for (auto it = fs::recursive_directory_iterator(prefix + dir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it.depth() > 1) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (it->path().extension() == ".journal" || it->path().extension() == ".journal~") {
+        out.push_back(prefix + dir);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> CaptureFromLine(std::string_view line,
                                          const std::vector<std::string>& what) {
   std::vector<std::string> out;
@@ -369,24 +471,45 @@ std::vector<std::string> CaptureFromLine(std::string_view line,
   return out;
 }
 
-void CollectLogs(const ScanOptions& options, const RulePack& rules, Facts& facts) {
+void CollectLogs(const ScanOptions& options, const RulePack& rules, Facts& facts,
+                 LogFollow* follow) {
   const std::vector<LogTarget> targets = FindLogs(options, facts.gaps);
-  if (rules.log_rules.empty() || targets.empty()) return;
-  // ~100 ms for the default rules: only when there is a log to read.
-  auto matcher = LogMatcher::Compile(rules.log_rules, facts.gaps);
+  std::vector<std::string> journal;
+  if (follow == nullptr || !follow->primed) journal = JournalDirs(options.root);
+  if (rules.log_rules.empty() || (targets.empty() && journal.empty())) return;
+  // ~100 ms for the default rules: only when there is a log to read, and
+  // once for a follower.
+  std::shared_ptr<const LogMatcher> matcher = follow != nullptr ? follow->matcher : nullptr;
   if (!matcher) {
-    facts.gaps.push_back({"log rules", matcher.error().message(), "a fix to the rules"});
-    return;
+    auto compiled = LogMatcher::Compile(rules.log_rules, facts.gaps);
+    if (!compiled) {
+      facts.gaps.push_back({"log rules", compiled.error().message(), "a fix to the rules"});
+      return;
+    }
+    matcher = std::make_shared<const LogMatcher>(std::move(*compiled));
+    if (follow != nullptr) follow->matcher = matcher;
   }
   LogScan scan(options, rules, *matcher);
   std::mutex mu;
+  // The journal first (it is usually the largest), then the files.
+  const size_t first_file = journal.empty() ? 0 : 1;
+  const size_t items = first_file + targets.size();
   std::atomic<size_t> next{0};
   const auto work = [&] {
-    for (size_t i = next++; i < targets.size(); i = next++) scan.Read(targets[i], facts, mu);
+    for (size_t i = next++; i < items; i = next++) {
+      if (i < first_file) {
+        scan.ReadJournalDirs(journal,
+                             journal.front().substr(options.root == "/" ? 0 : options.root.size()),
+                             facts, mu);
+      } else {
+        scan.Read(targets[i - first_file], facts, mu, follow);
+      }
+    }
   };
   unsigned n = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
-  n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(targets.size())));
+  n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(items)));
   RunOnThreads(n, work);
+  if (follow != nullptr) follow->primed = true;
   // Reports in a stable order: by log, then rule.
   std::sort(facts.log_hits.begin(), facts.log_hits.end(), [](const LogHits& a, const LogHits& b) {
     return std::tie(a.log, a.rule) < std::tie(b.log, b.rule);

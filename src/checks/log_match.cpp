@@ -15,8 +15,11 @@ namespace {
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const LogHits& h : ctx.facts.log_hits) {
     const LogRule& rule = ctx.rules.log_rules.at(h.rule);
-    Finding f = LogFinding(kLogMatch.info, ctx, h, rule.severity);
+    const bool many = rule.escalate_count != 0 && h.count >= rule.escalate_count;
+    Finding f = LogFinding(kLogMatch.info, ctx, h,
+                           many ? std::max(rule.severity, rule.escalate_severity) : rule.severity);
     f.title = h.count == 1 ? rule.title : fmt::format("{} ({} lines)", rule.title, h.count);
+    if (many) f.evidence["escalated"] = fmt::format("{} or more lines", rule.escalate_count);
     out.push_back(std::move(f));
   }
 }

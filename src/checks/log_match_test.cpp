@@ -49,6 +49,20 @@ TEST(LogMatchCheckTest, OneFindingPerRuleAndLogWithCountAndTimes) {
   EXPECT_NE(out[0].fingerprint, out[1].fingerprint);
 }
 
+TEST(LogMatchCheckTest, RepeatedFailuresEscalate) {
+  Facts facts = BaseFacts();
+  LogHits h;
+  h.rule = RuleIndex("pg-auth-failure");
+  h.log = "/var/log/postgresql/postgresql-15-main.log";
+  h.count = 19;
+  facts.log_hits = {h};
+  EXPECT_EQ(RunCheck(kLogMatch, facts)[0].severity, Severity::kLow);
+  facts.log_hits[0].count = 20;  // rules/logs.yaml: escalate {count: 20, severity: high}
+  const auto out = RunCheck(kLogMatch, facts);
+  EXPECT_EQ(out[0].severity, Severity::kHigh);
+  EXPECT_EQ(out[0].evidence["escalated"], "20 or more lines");
+}
+
 TEST(LogMatchCheckTest, ContainerLogsNameTheContainer) {
   Facts facts = BaseFacts();
   ContainerRef web;

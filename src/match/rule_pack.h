@@ -86,6 +86,10 @@ struct LogRule {
   std::vector<std::string> pattern_where;  // "file:line" of each pattern
   // What to pull out of a matching line as evidence: "url", "ip", "path".
   std::vector<std::string> capture;
+  // Many hits are worse than one (password guessing): from this many hits in
+  // one log, the finding has `escalate_severity`. 0: never.
+  uint64_t escalate_count = 0;
+  Severity escalate_severity = Severity::kHigh;
   std::string source;
 
   bool Reads(LogKind k) const {

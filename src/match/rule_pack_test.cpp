@@ -87,6 +87,40 @@ TEST(RulePackTest, UnknownListIsRejected) {
   EXPECT_NE(r.error().message().find("pool_portz"), std::string::npos);
 }
 
+TEST(RulePackTest, LogRulesLoadAndBadOnesNameTheirLine) {
+  TempDir dir;
+  const std::string head = "log_rules:\n  - source: s\n    entries:\n";
+  dir.Write("logs.yaml",
+            head +
+                "      - id: r\n        title: t\n        severity: high\n"
+                "        logs: [postgres, web]\n        caseless: true\n"
+                "        capture: [ip]\n        escalate: {count: 5, severity: critical}\n"
+                "        patterns: ['a+b', 'c']\n");
+  const auto ok = RulePack::Load({dir.path()});
+  ASSERT_TRUE(ok) << ok.error().message();
+  ASSERT_EQ(ok->log_rules.size(), 1u);
+  const LogRule& r = ok->log_rules[0];
+  EXPECT_EQ(r.patterns, (std::vector<std::string>{"a+b", "c"}));
+  EXPECT_NE(r.pattern_where[1].find("logs.yaml:11"), std::string::npos) << r.pattern_where[1];
+  EXPECT_TRUE(r.Reads(LogKind::kPostgres));
+  EXPECT_FALSE(r.Reads(LogKind::kAuth));
+  EXPECT_TRUE(r.Reads(LogKind::kFile));  // a log of no known kind: every rule
+  EXPECT_EQ(r.escalate_count, 5u);
+  EXPECT_EQ(r.escalate_severity, Severity::kCritical);
+  for (const std::string& bad :
+       {std::string("        logs: [nowhere]\n        patterns: [x]\n"),
+        std::string("        logs: [any]\n        patterns: []\n"),
+        std::string("        logs: [any]\n        patterns: [x]\n        capture: [email]\n"),
+        std::string(
+            "        logs: [any]\n        patterns: [x]\n        escalate: {count: 1}\n")}) {
+    TempDir d;
+    d.Write("logs.yaml", head + "      - id: r\n        title: t\n" + bad);
+    const auto r2 = RulePack::Load({d.path()});
+    ASSERT_FALSE(r2) << bad;
+    EXPECT_NE(r2.error().message().find("logs.yaml:"), std::string::npos) << r2.error().message();
+  }
+}
+
 TEST(RulePackTest, LokiFilesLoadAndBadLinesAreReported) {
   TempDir dir;
   dir.Write("hash-iocs.txt",

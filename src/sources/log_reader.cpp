@@ -287,10 +287,17 @@ LogFormat DetectLogFormat(std::string_view first_line) {
 }
 
 Expected<LogReadStats> ReadLogChunks(
-    const std::string& path, size_t chunk_bytes,
+    const std::string& path, const LogReadOptions& options,
     const std::function<void(std::string_view text, uint64_t first_line)>& on_chunk) {
   const int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail(Error::FromErrno(errno, path));
+  // zlib reads from the descriptor's offset.
+  if (options.start_offset != 0 &&
+      lseek(fd, static_cast<off_t>(options.start_offset), SEEK_SET) < 0) {
+    const int err = errno;
+    close(fd);
+    return Fail(Error::FromErrno(err, path));
+  }
   gzFile gz = gzdopen(fd, "rb");
   if (gz == nullptr) {
     close(fd);
@@ -298,9 +305,10 @@ Expected<LogReadStats> ReadLogChunks(
   }
   gzbuffer(gz, 1U << 17);
   LogReadStats stats;
-  std::string buf(chunk_bytes, '\0');
+  stats.end_offset = options.start_offset;
+  std::string buf(std::max<size_t>(options.chunk_bytes, 64), '\0');
   size_t held = 0;  // bytes of a partial line carried over
-  uint64_t line = 1;
+  uint64_t line = options.first_line;
   bool failed = false;
   std::string error;
   const auto emit = [&](size_t len) {
@@ -309,6 +317,7 @@ Expected<LogReadStats> ReadLogChunks(
     const uint64_t n = CountNewlines(text);
     line += n;
     stats.lines += n;
+    stats.end_offset += len;
   };
   while (true) {
     const int n = gzread(gz, buf.data() + held, static_cast<unsigned>(buf.size() - held));
@@ -336,7 +345,7 @@ Expected<LogReadStats> ReadLogChunks(
     held = have - (last_nl + 1);
     std::memmove(buf.data(), buf.data() + last_nl + 1, held);
   }
-  if (held != 0) {
+  if (held != 0 && options.final_partial_line) {
     emit(held);
     ++stats.lines;  // the last line, without its newline
   }

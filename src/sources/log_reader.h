@@ -34,18 +34,27 @@ LogFormat DetectLogFormat(std::string_view first_line);
 struct LogReadStats {
   uint64_t lines = 0;
   uint64_t bytes = 0;
-  uint64_t cut_lines = 0;  // longer than the chunk: matched in pieces
-  std::string error;       // why reading stopped early (a truncated gzip); empty when it did not
+  uint64_t cut_lines = 0;   // longer than the chunk: matched in pieces
+  uint64_t end_offset = 0;  // where the text passed on ends in the file
+  std::string error;        // why reading stopped early (a truncated gzip); empty when it did not
+};
+
+struct LogReadOptions {
+  size_t chunk_bytes = size_t{4} << 20;
+  uint64_t start_offset = 0;  // of an uncompressed file: where to start (following it)
+  uint64_t first_line = 1;    // the number of the line at start_offset
+  // Pass a last line without '\n' on too; a follower leaves it for the next
+  // read, when the writer has finished it.
+  bool final_partial_line = true;
 };
 
 // Reads `path` ("-" for stdin), decompressing gzip transparently, and calls
-// on_chunk(text, number of its first line) for each run of complete lines
-// (the last line of the file also without its '\n'). A line longer than
-// `chunk_bytes` is passed in pieces and counted in cut_lines. Fails when the
-// log cannot be opened; a read that breaks off later (a truncated or corrupt
-// gzip) keeps what was read and says why in `error`.
+// on_chunk(text, number of its first line) for each run of complete lines.
+// A line longer than the chunk is passed in pieces and counted in cut_lines.
+// Fails when the log cannot be opened; a read that breaks off later (a
+// truncated or corrupt gzip) keeps what was read and says why in `error`.
 Expected<LogReadStats> ReadLogChunks(
-    const std::string& path, size_t chunk_bytes,
+    const std::string& path, const LogReadOptions& options,
     const std::function<void(std::string_view text, uint64_t first_line)>& on_chunk);
 
 // The start offsets in `raw` of the Docker json-file lines whose "log" value

@@ -120,7 +120,9 @@ class LogChunksTest : public ::testing::Test {
                                          LogReadStats* stats = nullptr) {
     std::string all;
     size_t chunks = 0;
-    auto s = ReadLogChunks(path, chunk, [&](std::string_view text, uint64_t first) {
+    LogReadOptions o;
+    o.chunk_bytes = chunk;
+    auto s = ReadLogChunks(path, o, [&](std::string_view text, uint64_t first) {
       EXPECT_EQ(first, static_cast<uint64_t>(std::count(all.begin(), all.end(), '\n') + 1));
       all += text;
       ++chunks;
@@ -145,6 +147,32 @@ TEST_F(LogChunksTest, CarriesPartialLinesAndCountsThem) {
   EXPECT_GT(chunks, 10u);
 }
 
+// A follower reads from where it stopped, numbers lines on from there, and
+// leaves an unfinished last line for later.
+TEST_F(LogChunksTest, FollowsFromAnOffsetAndLeavesAPartialLine) {
+  std::ofstream(dir_ + "/f.log") << "one\ntwo\nthr";
+  LogReadOptions o;
+  o.final_partial_line = false;
+  std::string got;
+  auto s = ReadLogChunks(dir_ + "/f.log", o, [&](std::string_view t, uint64_t) { got += t; });
+  ASSERT_TRUE(s);
+  EXPECT_EQ(got, "one\ntwo\n");
+  EXPECT_EQ(s->end_offset, 8u);
+  std::ofstream(dir_ + "/f.log", std::ios::app) << "ee\nfour\n";
+  o.start_offset = s->end_offset;
+  o.first_line = 1 + s->lines;
+  got.clear();
+  uint64_t first = 0;
+  s = ReadLogChunks(dir_ + "/f.log", o, [&](std::string_view t, uint64_t f) {
+    got += t;
+    first = f;
+  });
+  ASSERT_TRUE(s);
+  EXPECT_EQ(got, "three\nfour\n");
+  EXPECT_EQ(first, 3u);
+  EXPECT_EQ(s->end_offset, 19u);
+}
+
 TEST_F(LogChunksTest, ReadsGzipAndCutsOverlongLines) {
   const std::string text = "short\n" + std::string(200, 'x') + "\nend\n";
   gzFile gz = gzopen((dir_ + "/b.log.1.gz").c_str(), "wb");
@@ -165,10 +193,10 @@ TEST_F(LogChunksTest, BrokenGzipIsAnErrorNotACrash) {
   gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
   gzclose(gz);
   std::filesystem::resize_file(dir_ + "/c.gz", 20);  // truncated
-  const auto s = ReadLogChunks(dir_ + "/c.gz", 1024, [](std::string_view, uint64_t) {});
+  const auto s = ReadLogChunks(dir_ + "/c.gz", {}, [](std::string_view, uint64_t) {});
   ASSERT_TRUE(s);
   EXPECT_NE(s->error, "");
-  EXPECT_FALSE(ReadLogChunks(dir_ + "/missing", 1024, [](std::string_view, uint64_t) {}));
+  EXPECT_FALSE(ReadLogChunks(dir_ + "/missing", {}, [](std::string_view, uint64_t) {}));
 }
 
 }  // namespace

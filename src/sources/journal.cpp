@@ -1,0 +1,109 @@
+#include "sources/journal.h"
+
+#include <dlfcn.h>
+
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+namespace deminer {
+namespace {
+
+struct sd_journal;
+
+// libsystemd's journal functions, opened on first use.
+struct JournalLib {
+  int (*open_directory)(sd_journal**, const char*, int);
+  void (*close)(sd_journal*);
+  int (*next)(sd_journal*);
+  int (*get_data)(sd_journal*, const char*, const void**, size_t*);
+  int (*get_realtime_usec)(sd_journal*, uint64_t*);
+  int (*seek_realtime_usec)(sd_journal*, uint64_t);
+  int (*set_data_threshold)(sd_journal*, size_t);
+  std::string error;
+
+  static const JournalLib& Get() {
+    static const JournalLib lib = Load();
+    return lib;
+  }
+
+ private:
+  static JournalLib Load() {
+    JournalLib l{};
+    void* h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (h == nullptr) {
+      l.error = std::string("cannot load libsystemd.so.0: ") + dlerror();
+      return l;
+    }
+    const auto sym = [&](const char* name, auto& fn) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(h, name));
+      if (fn == nullptr && l.error.empty()) l.error = std::string("libsystemd lacks ") + name;
+    };
+    sym("sd_journal_open_directory", l.open_directory);
+    sym("sd_journal_close", l.close);
+    sym("sd_journal_next", l.next);
+    sym("sd_journal_get_data", l.get_data);
+    sym("sd_journal_get_realtime_usec", l.get_realtime_usec);
+    sym("sd_journal_seek_realtime_usec", l.seek_realtime_usec);
+    sym("sd_journal_set_data_threshold", l.set_data_threshold);
+    return l;  // the handle stays open for the life of the process
+  }
+};
+
+// A field's value ("MESSAGE=text" -> "text"), or empty.
+std::string Field(const JournalLib& lib, sd_journal* j, const char* name) {
+  const void* data = nullptr;
+  size_t len = 0;
+  if (lib.get_data(j, name, &data, &len) < 0 || data == nullptr) return {};
+  const std::string_view field(static_cast<const char*>(data), len);
+  const size_t eq = field.find('=');
+  return eq == std::string_view::npos ? std::string() : std::string(field.substr(eq + 1));
+}
+
+}  // namespace
+
+Expected<JournalReadStats> ReadJournal(
+    const std::vector<std::string>& dirs, int64_t since, int64_t until, size_t batch,
+    const std::function<void(const std::vector<JournalEntry>&)>& on_batch) {
+  const JournalLib& lib = JournalLib::Get();
+  if (!lib.error.empty()) return Fail(Error::NotFound(lib.error));
+  JournalReadStats stats;
+  bool opened = false;
+  std::string last_error;
+  std::vector<JournalEntry> entries;
+  for (const std::string& dir : dirs) {
+    sd_journal* j = nullptr;
+    if (const int rc = lib.open_directory(&j, dir.c_str(), 0); rc < 0) {
+      last_error = dir + ": " + std::strerror(-rc);
+      continue;
+    }
+    opened = true;
+    lib.set_data_threshold(j, 64 << 10);  // a message's first 64 KiB
+    if (since > 0) lib.seek_realtime_usec(j, static_cast<uint64_t>(since) * 1000000);
+    while (lib.next(j) > 0) {
+      uint64_t usec = 0;
+      lib.get_realtime_usec(j, &usec);
+      const auto time = static_cast<int64_t>(usec / 1000000);
+      if (until > 0 && time > until) break;
+      JournalEntry e;
+      e.message = Field(lib, j, "MESSAGE");
+      e.time = time;
+      e.identifier = Field(lib, j, "SYSLOG_IDENTIFIER");
+      if (e.identifier.empty()) e.identifier = Field(lib, j, "_SYSTEMD_UNIT");
+      e.container_id = Field(lib, j, "CONTAINER_ID_FULL");
+      if (e.container_id.empty()) e.container_id = Field(lib, j, "CONTAINER_ID");
+      entries.push_back(std::move(e));
+      ++stats.entries;
+      if (entries.size() >= batch) {
+        on_batch(entries);
+        entries.clear();
+      }
+    }
+    lib.close(j);
+  }
+  if (!entries.empty()) on_batch(entries);
+  if (!opened) return Fail(Error::NotFound("no journal could be opened: " + last_error));
+  return stats;
+}
+
+}  // namespace deminer

@@ -80,6 +80,20 @@ struct Groups {
   std::map<std::pair<size_t, std::string>, LogHits> by_rule;
 };
 
+// What a journal entry is a log of: its container's (the journald log
+// driver), a daemon's the log rules know by name (PostgreSQL, Redis, the web
+// servers), or the system's.
+LogKind JournalEntryKind(const JournalEntry& e) {
+  if (!e.container_id.empty()) return LogKind::kContainer;
+  const std::string_view id = e.identifier;
+  if (id.starts_with("postgres") || id.starts_with("postmaster")) return LogKind::kPostgres;
+  if (id.starts_with("redis")) return LogKind::kRedis;
+  if (id.starts_with("nginx") || id.starts_with("apache") || id.starts_with("httpd")) {
+    return LogKind::kWeb;
+  }
+  return LogKind::kJournal;
+}
+
 class LogScan {
  public:
   LogScan(const ScanOptions& options, const RulePack& rules, const LogMatcher& matcher)
@@ -222,14 +236,14 @@ class LogScan {
             LogLineParts parts;
             parts.message = e.message;
             parts.time = e.time;
-            const LogKind kind = e.container_id.empty() ? LogKind::kJournal : LogKind::kContainer;
+            const LogKind kind = JournalEntryKind(e);
             Record(t, kind, e.container_id, parts, e.identifier, 0, groups);
           }
         });
     std::lock_guard lock(mu);
     if (!stats) {
       facts.gaps.push_back({"the systemd journal (" + shown + ")", stats.error().message(),
-                            "libsystemd.so.0 and read access to the journal"});
+                            "libsystemd.so.0 or journalctl, and read access to the journal"});
       return;
     }
     ++facts.logs_read;

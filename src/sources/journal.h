@@ -1,6 +1,7 @@
 // The systemd journal, read through libsystemd's sd-journal API. libsystemd
-// is opened on first use (dlopen), not linked: a host or image without it
-// still runs deminer, and the scan records a gap instead.
+// is opened on first use (dlopen), not linked: on a host without it deminer
+// still runs and reads the journal through `journalctl -o json`, and records
+// a gap when that is missing too.
 #pragma once
 
 #include <cstdint>
@@ -26,8 +27,8 @@ struct JournalReadStats {
 // Reads the journal files under `dirs` (each as sd_journal_open_directory
 // takes it, machine-id subdirectories included) from `since` (unix seconds,
 // 0: the start) to `until` (0: the end), calling on_batch for every batch of
-// up to `batch` entries in time order. Fails when libsystemd cannot be
-// loaded or no directory opens.
+// up to `batch` entries in time order. Fails when neither libsystemd nor
+// journalctl can read any of them.
 Expected<JournalReadStats> ReadJournal(
     const std::vector<std::string>& dirs, int64_t since, int64_t until, size_t batch,
     const std::function<void(const std::vector<JournalEntry>&)>& on_batch);

@@ -264,7 +264,11 @@ TEST(LogsTest, SystemdJournalUnderRoot) {
       "MESSAGE=/bin/sh: /tmp/dbus_daemon: Permission denied\n\n"
       "__REALTIME_TIMESTAMP=1795381500000000\n__MONOTONIC_TIMESTAMP=3000\n"
       "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=vm\nSYSLOG_IDENTIFIER=systemd\n"
-      "MESSAGE=Started Daily apt download activities.\n\n";
+      "MESSAGE=Started Daily apt download activities.\n\n"
+      // A host PostgreSQL logging to the journal: read by the PostgreSQL rules.
+      "__REALTIME_TIMESTAMP=1795381600000000\n__MONOTONIC_TIMESTAMP=4000\n"
+      "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=vm\nSYSLOG_IDENTIFIER=postgres\n"
+      "MESSAGE=[812] LOG:  statement: SELECT lo_export(16384, '/tmp/x.so')\n\n";
   const std::string export_file = root / "entries.export";
   std::ofstream(export_file) << entries;
   const auto made = RunCommand(
@@ -283,8 +287,21 @@ TEST(LogsTest, SystemdJournalUnderRoot) {
   EXPECT_EQ((*denied)["evidence"]["log_kind"], "container");
   EXPECT_EQ((*denied)["container"]["id"],
             "abc123def4567890abc123def4567890abc123def4567890abc123def4567890");
-  EXPECT_NE(RuleFinding(scan, "seed-payload-name"), nullptr);           // dbus_daemon, same line
-  EXPECT_EQ(FindingsOf(scan, "log.match").size(), 3u) << scan.dump(2);  // not apt's line
+  EXPECT_NE(RuleFinding(scan, "seed-payload-name"), nullptr);  // dbus_daemon, same line
+  const auto* pg = RuleFinding(scan, "pg-large-object-export");
+  ASSERT_NE(pg, nullptr) << scan.dump(2);
+  EXPECT_EQ((*pg)["evidence"]["log_kind"], "postgres");
+  EXPECT_EQ(FindingsOf(scan, "log.match").size(), 4u) << scan.dump(2);  // not apt's line
+  // Without libsystemd, journalctl reads the same entries.
+  if (RunCommand({"sh", "-c", "command -v journalctl"}).exit_code == 0) {
+    const auto via = ScanJson({"--only", "logs", "--root", root.path(), "--fail-on", "none"},
+                              {{"DEMINER_JOURNAL_READER", "journalctl"}});
+    const auto* again = RuleFinding(via, "temp-exec-denied");
+    ASSERT_NE(again, nullptr) << via.dump(2);
+    EXPECT_EQ((*again)["container"]["id"], (*denied)["container"]["id"]);
+    EXPECT_EQ((*again)["evidence"]["first_seen"], (*denied)["evidence"]["first_seen"]);
+    EXPECT_EQ(FindingsOf(via, "log.match").size(), 4u) << via.dump(2);
+  }
   // --since skips what came before it.
   const auto later = ScanJson({"--only", "logs", "--root", root.path(), "--fail-on", "none",
                                "--since", "2026-11-22T21:03:10Z"});

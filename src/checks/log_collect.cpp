@@ -94,6 +94,41 @@ LogKind JournalEntryKind(const JournalEntry& e) {
   return LogKind::kJournal;
 }
 
+// Messages joined by newlines for one block scan, and the matches mapped
+// back to the message they ended in: the decoded Docker lines of a chunk, a
+// batch of journal entries.
+class MessageBatch {
+ public:
+  void Clear() {
+    text_.clear();
+    starts_.clear();
+  }
+  // Appends one message; `fill` writes it at the end of the text.
+  template <class Fill>
+  void Add(Fill&& fill) {
+    starts_.push_back(text_.size());
+    fill(text_);
+    text_ += '\n';
+  }
+  // Appends the indices of the messages a pattern matched in.
+  void Candidates(const LogMatcher& matcher, std::vector<size_t>& out) const {
+    (void)matcher.ScanChunk(text_, [&](size_t end) {
+      const auto it = std::upper_bound(starts_.begin(), starts_.end(), end - 1);
+      out.push_back(static_cast<size_t>(it - starts_.begin()) - 1);
+    });
+  }
+
+ private:
+  std::string text_;
+  std::vector<size_t> starts_;
+};
+
+// Sorts and de-duplicates candidates.
+void Unique(std::vector<size_t>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
 class LogScan {
  public:
   LogScan(const ScanOptions& options, const RulePack& rules, const LogMatcher& matcher)
@@ -134,43 +169,39 @@ class LogScan {
     Groups groups;
     bool first = true;
     LogFormat format = LogFormat::kPlain;
-    std::string decoded;          // escaped Docker lines, decoded
+    MessageBatch decoded;         // escaped Docker lines, decoded
     std::vector<size_t> escaped;  // their starts in the chunk
-    std::vector<size_t> decoded_starts;
-    std::vector<size_t> lines;  // candidate line starts in the chunk
+    std::vector<size_t> picked;   // which of them a pattern matched in
+    std::vector<size_t> lines;    // candidate line starts in the chunk
     auto stats = ReadLogChunks(t.path, read, [&](std::string_view text, uint64_t line0) {
       if (first) {
         format = DetectLogFormat(text.substr(0, text.find('\n')));
         first = false;
       }
       lines.clear();
-      const auto line_of = [&](std::string_view in, size_t end) {
-        const size_t nl = end == 0 ? std::string_view::npos : in.rfind('\n', end - 1);
-        return nl == std::string_view::npos ? 0 : nl + 1;
-      };
       // Every line as it is: a Docker line's raw bytes hold its message.
-      (void)matcher_.ScanChunk(text, [&](size_t end) { lines.push_back(line_of(text, end)); });
+      (void)matcher_.ScanChunk(text, [&](size_t end) {
+        const size_t nl = end == 0 ? std::string_view::npos : text.rfind('\n', end - 1);
+        lines.push_back(nl == std::string_view::npos ? 0 : nl + 1);
+      });
       // Docker lines whose message was escaped (a quote, '&' as \u0026):
       // decoded together, scanned together.
       if (format == LogFormat::kDockerJson) {
         escaped = EscapedDockerLines(text);
-        decoded.clear();
-        decoded_starts.clear();
+        decoded.Clear();
         for (const size_t start : escaped) {
-          decoded_starts.push_back(decoded.size());
           const size_t end = text.find('\n', start);
-          AppendDockerMessage(text.substr(start, end == std::string_view::npos ? end : end - start),
-                              decoded);
-          decoded += '\n';
+          decoded.Add([&](std::string& out) {
+            AppendDockerMessage(
+                text.substr(start, end == std::string_view::npos ? end : end - start), out);
+          });
         }
-        (void)matcher_.ScanChunk(decoded, [&](size_t end) {
-          const auto it = std::upper_bound(decoded_starts.begin(), decoded_starts.end(), end - 1);
-          lines.push_back(escaped[static_cast<size_t>(it - decoded_starts.begin()) - 1]);
-        });
+        picked.clear();
+        decoded.Candidates(matcher_, picked);
+        for (const size_t i : picked) lines.push_back(escaped[i]);
       }
       if (lines.empty()) return;
-      std::sort(lines.begin(), lines.end());
-      lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+      Unique(lines);
       // Each candidate alone: its message decoded, its number counted.
       size_t counted_to = 0;
       uint64_t counted = 0;
@@ -211,33 +242,23 @@ class LogScan {
                        std::mutex& mu) {
     const LogTarget t{"", shown, LogKind::kJournal, ""};
     Groups groups;
-    std::string text;
-    std::vector<size_t> starts, lines;
+    MessageBatch text;
+    std::vector<size_t> picked;
     auto stats = ReadJournal(
         dirs, options_.since, options_.until, 8192, [&](const std::vector<JournalEntry>& batch) {
-          text.clear();
-          starts.clear();
-          lines.clear();
+          text.Clear();
           for (const JournalEntry& e : batch) {
-            starts.push_back(text.size());
-            const size_t at = text.size();
-            text += e.message;
-            std::replace(text.begin() + static_cast<long>(at), text.end(), '\n', ' ');
-            text += '\n';
+            text.Add([&](std::string& out) { out += e.message; });
           }
-          (void)matcher_.ScanChunk(text, [&](size_t end) {
-            const auto it = std::upper_bound(starts.begin(), starts.end(), end - 1);
-            lines.push_back(static_cast<size_t>(it - starts.begin()) - 1);
-          });
-          std::sort(lines.begin(), lines.end());
-          lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
-          for (const size_t i : lines) {
+          picked.clear();
+          text.Candidates(matcher_, picked);
+          Unique(picked);
+          for (const size_t i : picked) {
             const JournalEntry& e = batch[i];
             LogLineParts parts;
             parts.message = e.message;
             parts.time = e.time;
-            const LogKind kind = JournalEntryKind(e);
-            Record(t, kind, e.container_id, parts, e.identifier, 0, groups);
+            Record(t, JournalEntryKind(e), e.container_id, parts, e.identifier, 0, groups);
           }
         });
     std::lock_guard lock(mu);

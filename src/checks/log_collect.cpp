@@ -28,6 +28,7 @@ constexpr size_t kChunkBytes = size_t{4} << 20;
 constexpr size_t kMaxSamples = 3;
 constexpr size_t kMaxCaptured = 10;
 constexpr size_t kMaxTimes = 5000;
+constexpr size_t kMaxFirstSeen = 10000;  // addresses a novelty rule remembers
 constexpr size_t kSampleChars = 300;
 
 // A name a log file has: "x.log", "x.log.1", "x.log.2.gz", "x-json.log",
@@ -307,7 +308,13 @@ class LogScan {
         line += Trim(parts.message);
         AddOnce(h.samples, Printable(line, kSampleChars), kMaxSamples);
       }
-      for (std::string& c : CaptureFromLine(parts.message, rules_.log_rules[r].capture)) {
+      const LogRule& rule = rules_.log_rules[r];
+      for (std::string& c : CaptureFromLine(parts.message, rule.capture)) {
+        if (rule.new_within != 0 && parts.time != 0 &&
+            (h.first_seen.size() < kMaxFirstSeen || h.first_seen.contains(c))) {
+          auto [it, fresh] = h.first_seen.try_emplace(c, parts.time);
+          if (!fresh) it->second = std::min(it->second, parts.time);
+        }
         AddOnce(h.captured, std::move(c), kMaxCaptured);
       }
     }

@@ -15,6 +15,7 @@ namespace {
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const LogHits& h : ctx.facts.log_hits) {
     const LogRule& rule = ctx.rules.log_rules.at(h.rule);
+    if (rule.new_within != 0) continue;  // log.new-source's
     const bool many = rule.escalate_count != 0 && h.count >= rule.escalate_count;
     Finding f = LogFinding(kLogMatch.info, ctx, h,
                            many ? std::max(rule.severity, rule.escalate_severity) : rule.severity);

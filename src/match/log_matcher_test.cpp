@@ -87,6 +87,9 @@ TEST(LogRulesTest, DefaultRulesFireOnTheirExamplesAndNotOnOrdinaryLines) {
       {"ssh-brute-force", "sshd[81]: Failed password for invalid user admin from 10.9.8.7 port 5"},
       {"ssh-brute-force", "sshd[81]: Invalid user oracle from 10.9.8.7 port 5"},
       {"ssh-root-login", "sshd[81]: Accepted password for root from 10.9.8.7 port 5 ssh2"},
+      // A novelty rule: every login is its hit; log.new-source judges them.
+      {"ssh-login",
+       "Nov 22 21:03:01 vm sshd[81]: Accepted publickey for deploy from 10.0.0.9 port 5"},
   };
   std::set<std::string> covered;
   for (const auto& [id, line] : examples) {
@@ -106,7 +109,6 @@ TEST(LogRulesTest, DefaultRulesFireOnTheirExamplesAndNotOnOrdinaryLines) {
       "2026-11-22 21:03:01.123 UTC [812] LOG:  statement: SELECT * FROM users WHERE id = 1",
       "2026-11-22 21:03:01.123 UTC [812] LOG:  checkpoint complete",
       "1:M 22 Nov 2026 21:03:01.123 * Ready to accept connections tcp",
-      "Nov 22 21:03:01 vm sshd[81]: Accepted publickey for deploy from 10.0.0.9 port 5 ssh2",
       "Nov 22 21:03:01 vm CRON[90]: (root) CMD (command -v debian-sa1 > /dev/null)",
       "npm warn deprecated inflight@1.0.6: This module is not supported",
       "Downloading https://10.0.0.9/packages/x.tgz to /home/app/.cache/x",

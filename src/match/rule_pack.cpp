@@ -155,6 +155,15 @@ Expected<LogRule> ReadLogRule(const YAML::Node& e, const std::string& path,
     r.escalate_count = esc["count"].as<uint64_t>();
     r.escalate_severity = *sev;
   }
+  if (const YAML::Node nw = e["new_within"]) {
+    const std::string text = nw.as<std::string>();
+    const auto days = text.ends_with('d') ? ParseUint(text.substr(0, text.size() - 1))
+                                          : std::optional<uint64_t>();
+    if (!days || *days == 0 || *days > 3650 || r.capture.empty()) {
+      return bad(nw, "new_within is a number of days (\"7d\"), with a capture to compare");
+    }
+    r.new_within = static_cast<int64_t>(*days) * 86400;
+  }
   r.source = fmt::format("{} ({})", src, Where(path, e.Mark()));
   return r;
 }

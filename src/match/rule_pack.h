@@ -90,6 +90,11 @@ struct LogRule {
   // one log, the finding has `escalate_severity`. 0: never.
   uint64_t escalate_count = 0;
   Severity escalate_severity = Severity::kHigh;
+  // A rule for novelty only (log.new-source): a captured value (an address)
+  // first seen within this many seconds of the scan, when the rule's hits go
+  // back further, is reported; log.match leaves the rule's hits alone. 0: an
+  // ordinary rule.
+  int64_t new_within = 0;
   std::string source;
 
   bool Reads(LogKind k) const {

@@ -111,8 +111,9 @@ TEST(RulePackTest, LogRulesLoadAndBadOnesNameTheirLine) {
        {std::string("        logs: [nowhere]\n        patterns: [x]\n"),
         std::string("        logs: [any]\n        patterns: []\n"),
         std::string("        logs: [any]\n        patterns: [x]\n        capture: [email]\n"),
-        std::string(
-            "        logs: [any]\n        patterns: [x]\n        escalate: {count: 1}\n")}) {
+        std::string("        logs: [any]\n        patterns: [x]\n        escalate: {count: 1}\n"),
+        // A novelty rule needs something captured to compare.
+        std::string("        logs: [any]\n        patterns: [x]\n        new_within: 7d\n")}) {
     TempDir d;
     d.Write("logs.yaml", head + "      - id: r\n        title: t\n" + bad);
     const auto r2 = RulePack::Load({d.path()});

@@ -103,6 +103,8 @@ struct LogHits {
   std::vector<std::string> samples;   // the first matching lines, bounded
   std::vector<std::string> captured;  // distinct URLs, addresses and paths, bounded
   std::vector<int64_t> times;         // of the hits with a time, bounded
+  // For rules with new_within: each captured value's first time, bounded.
+  std::map<std::string, int64_t> first_seen;
 };
 
 struct Facts {

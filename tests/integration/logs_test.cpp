@@ -357,6 +357,42 @@ TEST(LogsTest, FollowReportsAppendedLinesAsTheyCome) {
       2);
 }
 
+// SSH logins by address against the history the journal keeps: an address
+// first seen this week is new when the journal has older logins.
+TEST(LogsTest, SshLoginFromANewAddress) {
+  const char* remote = "/lib/systemd/systemd-journal-remote";
+  if (access(remote, X_OK) != 0) {
+    GTEST_SKIP() << "systemd-journal-remote is not installed (scripts/deps.sh installs it)";
+  }
+  TempDir root;
+  const std::string dir = root / "var/log/journal/0123456789abcdef0123456789abcdef";
+  fs::create_directories(dir);
+  const int64_t now = time(nullptr);
+  std::string entries;
+  int mono = 1;
+  for (const auto& [ago_days, who] :
+       std::vector<std::pair<int, std::string>>{{30, "deploy from 10.0.0.9"},
+                                                {1, "deploy from 10.0.0.9"},
+                                                {2, "admin from 203.0.113.7"}}) {
+    entries += fmt::format(
+        "__REALTIME_TIMESTAMP={}000000\n__MONOTONIC_TIMESTAMP={}\n"
+        "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=vm\nSYSLOG_IDENTIFIER=sshd\n"
+        "MESSAGE=Accepted publickey for {} port 51000 ssh2\n\n",
+        now - ago_days * 86400, 1000 * mono++, who);
+  }
+  std::ofstream(root / "entries.export") << entries;
+  const auto made = RunCommand(
+      {"sh", "-c",
+       fmt::format("{} -o {}/system.journal - < {}", remote, dir, root / "entries.export")});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto scan = ScanJson({"--only", "logs", "--root", root.path(), "--fail-on", "none"});
+  const auto found = FindingsOf(scan, "log.new-source");
+  ASSERT_EQ(found.size(), 1u) << scan.dump(2);
+  EXPECT_EQ(found[0]["evidence"]["address"], "203.0.113.7");
+  EXPECT_EQ(found[0]["severity"], "medium");
+  EXPECT_TRUE(FindingsOf(scan, "log.match").empty()) << scan.dump(2);  // logins alone: no finding
+}
+
 TEST(LogsTest, StdinAndBrokenInput) {
   TempDir dir;
   const std::string cmd = fmt::format(

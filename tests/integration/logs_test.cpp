@@ -242,17 +242,29 @@ TEST(LogsTest, PodmanContainerLogIsRead) {
   }
 }
 
+constexpr const char* kJournalRemote = "/lib/systemd/systemd-journal-remote";
+
+// Writes journal entries (systemd's export format) as a journal file under
+// root/var/log/journal/MACHINE-ID with systemd-journal-remote, the journal's
+// own writer. Fails the test when it cannot.
+void WriteJournal(const TempDir& root, const std::string& entries) {
+  const std::string dir = root / "var/log/journal/0123456789abcdef0123456789abcdef";
+  fs::create_directories(dir);
+  std::ofstream(root / "entries.export") << entries;
+  const auto made = RunCommand({"sh", "-c",
+                                fmt::format("{} -o {}/system.journal - < {}", kJournalRemote, dir,
+                                            root / "entries.export")});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+}
+
 // The systemd journal, as systemd writes it: entries turned into a journal
 // file by systemd-journal-remote (the journal's own writer), under --root.
 // One is sshd's, one a container's (the journald log driver's CONTAINER_ID).
 TEST(LogsTest, SystemdJournalUnderRoot) {
-  const char* remote = "/lib/systemd/systemd-journal-remote";
-  if (access(remote, X_OK) != 0) {
+  if (access(kJournalRemote, X_OK) != 0) {
     GTEST_SKIP() << "systemd-journal-remote is not installed (scripts/deps.sh installs it)";
   }
   TempDir root;
-  const std::string dir = root / "var/log/journal/0123456789abcdef0123456789abcdef";
-  fs::create_directories(dir);
   const std::string entries =
       "__REALTIME_TIMESTAMP=1795381381000000\n__MONOTONIC_TIMESTAMP=1000\n"
       "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=vm\nSYSLOG_IDENTIFIER=sshd\n"
@@ -269,11 +281,7 @@ TEST(LogsTest, SystemdJournalUnderRoot) {
       "__REALTIME_TIMESTAMP=1795381600000000\n__MONOTONIC_TIMESTAMP=4000\n"
       "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=vm\nSYSLOG_IDENTIFIER=postgres\n"
       "MESSAGE=[812] LOG:  statement: SELECT lo_export(16384, '/tmp/x.so')\n\n";
-  const std::string export_file = root / "entries.export";
-  std::ofstream(export_file) << entries;
-  const auto made = RunCommand(
-      {"sh", "-c", fmt::format("{} -o {}/system.journal - < {}", remote, dir, export_file)});
-  ASSERT_EQ(made.exit_code, 0) << made.err;
+  WriteJournal(root, entries);
 
   const auto scan = ScanJson({"--only", "logs", "--root", root.path(), "--fail-on", "none"});
   const auto* ssh = RuleFinding(scan, "ssh-brute-force");
@@ -360,13 +368,10 @@ TEST(LogsTest, FollowReportsAppendedLinesAsTheyCome) {
 // SSH logins by address against the history the journal keeps: an address
 // first seen this week is new when the journal has older logins.
 TEST(LogsTest, SshLoginFromANewAddress) {
-  const char* remote = "/lib/systemd/systemd-journal-remote";
-  if (access(remote, X_OK) != 0) {
+  if (access(kJournalRemote, X_OK) != 0) {
     GTEST_SKIP() << "systemd-journal-remote is not installed (scripts/deps.sh installs it)";
   }
   TempDir root;
-  const std::string dir = root / "var/log/journal/0123456789abcdef0123456789abcdef";
-  fs::create_directories(dir);
   const int64_t now = time(nullptr);
   std::string entries;
   int mono = 1;
@@ -380,11 +385,7 @@ TEST(LogsTest, SshLoginFromANewAddress) {
         "MESSAGE=Accepted publickey for {} port 51000 ssh2\n\n",
         now - ago_days * 86400, 1000 * mono++, who);
   }
-  std::ofstream(root / "entries.export") << entries;
-  const auto made = RunCommand(
-      {"sh", "-c",
-       fmt::format("{} -o {}/system.journal - < {}", remote, dir, root / "entries.export")});
-  ASSERT_EQ(made.exit_code, 0) << made.err;
+  WriteJournal(root, entries);
   const auto scan = ScanJson({"--only", "logs", "--root", root.path(), "--fail-on", "none"});
   const auto found = FindingsOf(scan, "log.new-source");
   ASSERT_EQ(found.size(), 1u) << scan.dump(2);

@@ -78,7 +78,7 @@ int64_t ToEpoch(int year, int month0, int day, int hour, int minute, int second)
 int64_t ZoneOffset(std::string_view s, size_t at) {
   while (at < s.size() && s[at] == ' ') ++at;
   if (at >= s.size() || (s[at] != '+' && s[at] != '-')) return 0;
-  const int sign = s[at] == '-' ? -1 : 1;
+  const int64_t sign = s[at] == '-' ? -1 : 1;
   if (Digits(s, at + 1, 2) && at + 3 < s.size() && s[at + 3] == ':' && Digits(s, at + 4, 2)) {
     return sign * (Num(s, at + 1, 2) * 3600 + Num(s, at + 4, 2) * 60);
   }

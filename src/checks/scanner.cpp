@@ -24,10 +24,15 @@
 namespace deminer {
 namespace {
 
+// Names, images and runtimes of the containers the facts mention (their
+// processes, their logs), from the Docker or Podman API.
 void AddContainerNames(Facts& facts, const std::string& root) {
   std::set<std::string> ids;
   for (const Process& p : facts.processes) {
     if (!p.container_id.empty()) ids.insert(p.container_id);
+  }
+  for (const LogHits& h : facts.log_hits) {
+    if (!h.container_id.empty()) ids.insert(h.container_id);
   }
   if (ids.empty()) return;
   const std::vector<std::string> sockets = FindDockerSockets(root);
@@ -162,6 +167,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   const bool live_containers = (want_files || want_persistence) && options.root == "/";
   if (!want_procs && !want_net && !live_containers) {
     if (want_files) CollectFiles(options, rules, proc_root, facts);
+    if (options.root == "/" && !facts.log_hits.empty()) AddContainerNames(facts, options.root);
     facts.Index();
     return facts;
   }

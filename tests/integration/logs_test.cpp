@@ -225,7 +225,8 @@ TEST(LogsTest, PodmanContainerLogIsRead) {
     if (text.str().find("all good") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  const auto scan = ScanJson({"--only", "logs", log, "--fail-on", "none"});
+  const auto scan = ScanJson({"--only", "logs", log, "--fail-on", "none"},
+                             {{"DOCKER_HOST", "unix://" + podman.socket()}});
   const auto* c2 = RuleFinding(scan, "seed-c2-host");
   ASSERT_NE(c2, nullptr) << scan.dump(2);
   EXPECT_EQ((*c2)["severity"], "critical");
@@ -238,6 +239,7 @@ TEST(LogsTest, PodmanContainerLogIsRead) {
   EXPECT_EQ((*saved)["line"], 2);
   if (log.find("overlay-containers/" + id) != std::string::npos) {
     EXPECT_EQ((*saved)["container"]["id"], id);
+    EXPECT_EQ((*saved)["container"]["name"], "deminer-it-logs");  // from the API
     EXPECT_EQ((*saved)["evidence"]["log_kind"], "container");
   }
 }

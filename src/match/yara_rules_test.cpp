@@ -11,10 +11,29 @@
 namespace deminer {
 namespace {
 
+// A temp dir for rule files, removed also when an assertion ends the test
+// early (a rule file left in /tmp would be a finding of the next scan).
+class RuleDir {
+ public:
+  RuleDir() {
+    char tmpl[] = "/tmp/deminer-yara-XXXXXX";
+    if (mkdtemp(tmpl) != nullptr) path_ = tmpl;
+  }
+  ~RuleDir() {
+    if (!path_.empty()) std::filesystem::remove_all(path_);
+  }
+  RuleDir(const RuleDir&) = delete;
+  RuleDir& operator=(const RuleDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 TEST(YaraRulesTest, CompilesGoodFilesReportsBadOnesAndMatches) {
-  char tmpl[] = "/tmp/deminer-yara-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
+  const RuleDir rule_dir;
+  ASSERT_FALSE(rule_dir.path().empty());
+  const std::string& dir = rule_dir.path();
   std::ofstream(dir + "/good.yar") << R"(rule miner_conf {
   meta:
     severity = "critical"
@@ -46,7 +65,6 @@ TEST(YaraRulesTest, CompilesGoodFilesReportsBadOnesAndMatches) {
   EXPECT_TRUE(miss->empty());
   std::vector<Gap> none;
   EXPECT_FALSE(YaraRules::Compile({dir + "/bad.yar"}, none));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
@@ -128,9 +146,9 @@ rule f {
 // Gated rule files are only scanned when their strings (or sizes) allow a
 // match; ungated ones always. Results are the same as without gates.
 TEST(YaraRulesTest, GatesSkipFilesThatCannotMatchAndKeepResults) {
-  char tmpl[] = "/tmp/deminer-yara-gate-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
+  const RuleDir rule_dir;
+  ASSERT_FALSE(rule_dir.path().empty());
+  const std::string& dir = rule_dir.path();
   std::ofstream(dir + "/gated.yar") << R"(rule g {
   meta:
     needs_strings = true
@@ -170,7 +188,6 @@ TEST(YaraRulesTest, GatesSkipFilesThatCannotMatchAndKeepResults) {
   EXPECT_EQ(names("AAAA"), std::vector<std::string>{"s"});
   EXPECT_TRUE(names("AAAAAA").empty());  // over max_filesize
   EXPECT_EQ(names("Z"), std::vector<std::string>{"p"});
-  std::filesystem::remove_all(dir);
 }
 
 TEST(DigestRulesTest, ReadsDigestOnlyRulesAndRefusesOthers) {
@@ -227,9 +244,9 @@ rule c { condition: hash.sha1(0, filesize) == "a9993e364706816aba3e25717850c26c9
 // A file of digest rules is answered from the digests the caller gives,
 // without YARA reading the bytes; without them, YARA scans it as written.
 TEST(YaraRulesTest, DigestRulesAreAnsweredFromDigests) {
-  char tmpl[] = "/tmp/deminer-yara-digest-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
+  const RuleDir rule_dir;
+  ASSERT_FALSE(rule_dir.path().empty());
+  const std::string& dir = rule_dir.path();
   std::ofstream(dir + "/hashes.yar") << R"(import "hash"
 rule abc_md5 {
   meta:
@@ -239,7 +256,6 @@ rule abc_md5 {
 })";
   std::vector<Gap> problems;
   auto rules = YaraRules::Compile({dir + "/hashes.yar"}, problems);
-  std::filesystem::remove_all(dir);
   ASSERT_TRUE(rules) << rules.error().message();
   EXPECT_EQ((*rules)->gates().digest, 1u);
   EXPECT_TRUE((*rules)->digest_kinds().md5);

@@ -19,6 +19,9 @@
 #include "match/log_matcher.h"
 #include "report/sink.h"
 #include "sources/log_reader.h"
+#include "sources/proc_reader.h"
+#include "watch/watch_config.h"
+#include "watch/watcher.h"
 
 #ifndef DEMINER_VERSION
 #define DEMINER_VERSION "0.0.0"
@@ -208,6 +211,48 @@ int RunScanCommand(const ScanArgs& args) {
     for (const Finding& f : result.findings) {
       if (f.severity >= *fail_on) return kExitFindings;
     }
+  }
+  return kExitClean;
+}
+
+int RunWatchCommand(const WatchArgs& args) {
+  WatchConfig config;
+  if (!args.config.empty()) {
+    auto text = ReadSmallFile(args.config);
+    if (!text) {
+      std::cerr << "deminer: " << text.error().message() << "\n";
+      return kExitError;
+    }
+    auto parsed = ParseWatchConfig(*text, args.config, config);
+    if (!parsed) {
+      std::cerr << "deminer: " << parsed.error().message() << "\n";
+      return kExitError;
+    }
+    config = std::move(*parsed);
+  }
+  WatchOptions& o = config.options;
+  if (!args.output.empty()) o.output = args.output;
+  if (!args.respond.empty()) o.respond = *ParseResponse(args.respond);  // CLI checked it
+  if (!args.respond_container.empty()) {
+    o.container_action = args.respond_container == "none" ? "" : args.respond_container;
+  }
+  if (args.block_exec) o.block_exec = true;
+  if (args.dry_run) o.dry_run = true;
+  if (args.no_initial_scan) o.initial_scan = false;
+  if (!args.status_file.empty()) o.status_file = args.status_file;
+  o.allow.insert(o.allow.end(), args.allow.begin(), args.allow.end());
+  config.rules.insert(config.rules.end(), args.rules.begin(), args.rules.end());
+  auto rules = LoadRules(config.rules, args.no_default_rules);
+  if (!rules) {
+    std::cerr << "deminer: " << rules.error().message() << "\n";
+    return kExitError;
+  }
+  for (const Gap& g : rules->problems) {
+    std::cerr << "deminer: skipped " << g.what << ": " << g.reason << "\n";
+  }
+  if (auto r = RunWatch(o, *rules, std::cerr); !r) {
+    std::cerr << "deminer: " << r.error().message() << "\n";
+    return kExitError;
   }
   return kExitClean;
 }

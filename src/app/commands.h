@@ -33,6 +33,23 @@ struct ScanArgs {
 };
 
 int RunScanCommand(const ScanArgs& args);
+
+struct WatchArgs {
+  std::string config;  // YAML policy file; flags below override it
+  std::vector<std::string> rules;
+  bool no_default_rules = false;
+  std::string output;   // alerts as JSON lines; "-": stdout
+  std::string respond;  // alert, suspend, kill (for critical findings)
+  std::string respond_container;  // none, pause, stop
+  bool block_exec = false;
+  bool dry_run = false;
+  bool no_initial_scan = false;
+  std::string status_file;
+  std::vector<std::string> allow;
+};
+
+// Runs the watch daemon until SIGTERM or SIGINT.
+int RunWatchCommand(const WatchArgs& args);
 int RunChecksCommand(const std::string& format);
 int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rules);
 // Prints the log rules' patterns one a line, for grep -E -f and rg -f;

@@ -55,6 +55,32 @@ int Main(int argc, char** argv) {
   scan_cmd->add_option("--threads", scan.threads,
                        "Worker threads (default: one per core, plus one)");
 
+  WatchArgs watch;
+  CLI::App* watch_cmd = app.add_subcommand(
+      "watch", "Daemon: catch the miner's exec, drop and pool connection as they happen");
+  watch_cmd->add_option("--config", watch.config, "YAML policy file (flags override it)");
+  watch_cmd->add_option("--output", watch.output, "Write alerts as JSON lines to FILE (- : stdout)");
+  watch_cmd
+      ->add_option("--respond", watch.respond,
+                   "What to do to the process of a critical finding: alert, suspend (SIGSTOP, "
+                   "evidence stays in memory) or kill")
+      ->check(CLI::IsMember({"alert", "suspend", "kill"}));
+  watch_cmd
+      ->add_option("--respond-container", watch.respond_container,
+                   "What to do to the container of a critical finding: none, pause or stop")
+      ->check(CLI::IsMember({"none", "pause", "stop"}));
+  watch_cmd->add_flag("--block-exec", watch.block_exec,
+                      "Deny running programs from temp dirs (fanotify), host and containers");
+  watch_cmd->add_flag("--dry-run", watch.dry_run, "Say what a response would do; do nothing");
+  watch_cmd->add_option("--allow", watch.allow,
+                        "An executable path, process name or container name never acted on (repeatable)")
+      ->allow_extra_args(false);
+  watch_cmd->add_option("--status-file", watch.status_file,
+                        "Rewrite a JSON health file here every 5 s");
+  watch_cmd->add_flag("--no-initial-scan", watch.no_initial_scan, "Skip the full scan at start");
+  watch_cmd->add_option("--rules", watch.rules, "Extra rule directory")->allow_extra_args(false);
+  watch_cmd->add_flag("--no-default-rules", watch.no_default_rules, "Load only the --rules dirs");
+
   std::string checks_format = "text";
   CLI::App* checks_cmd = app.add_subcommand("checks", "List every check");
   checks_cmd->add_option("--format", checks_format, "text or json");
@@ -84,6 +110,7 @@ int Main(int argc, char** argv) {
     return rc == 0 ? kExitClean : kExitError;
   }
   if (*scan_cmd) return RunScanCommand(scan);
+  if (*watch_cmd) return RunWatchCommand(watch);
   if (*checks_cmd) return RunChecksCommand(checks_format);
   if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
   if (*patterns_cmd) return RunLogPatternsCommand(patterns_rules, patterns_no_default, portable);

@@ -89,6 +89,8 @@ void ContainerTargets(const Facts& facts, const std::string& proc_root,
 
 // Runs the YARA rules and, on scripts, the shell patterns line by line, over
 // each file's bytes as the walker reads them.
+}  // namespace
+
 class ContentMatcher {
  public:
   ContentMatcher(const RulePack& rules, unsigned workers, std::vector<Gap>& gaps) : rules_(rules) {
@@ -195,7 +197,28 @@ class ContentMatcher {
   std::string first_error_;
 };
 
-}  // namespace
+
+FileInspector::FileInspector(const RulePack& rules, unsigned threads, std::vector<Gap>& gaps)
+    : threads_(std::max(1u, threads)),
+      matcher_(std::make_unique<ContentMatcher>(rules, threads_, gaps)),
+      hashes_(FileDigests(rules, matcher_->Digests())) {}
+
+FileInspector::~FileInspector() = default;
+
+void FileInspector::Walk(const std::vector<WalkTarget>& targets, uint64_t max_content_bytes,
+                         Facts& facts) {
+  WalkOptions walk;
+  walk.threads = threads_;
+  walk.max_content_bytes = max_content_bytes;
+  walk.hashes = hashes_;
+  ContentMatcher& matcher = *matcher_;
+  walk.hook = [&matcher](unsigned w, FileEntry& e, std::string_view b) { matcher(w, e, b); };
+  FileSweep sweep = WalkFiles(targets, walk);
+  matcher.Report(facts.gaps);
+  std::move(sweep.entries.begin(), sweep.entries.end(), std::back_inserter(facts.files));
+  facts.files_read += sweep.files;
+  std::move(sweep.gaps.begin(), sweep.gaps.end(), std::back_inserter(facts.gaps));
+}
 
 void CollectFiles(const ScanOptions& options, const RulePack& rules, const std::string& proc_root,
                   Facts& facts) {
@@ -207,18 +230,9 @@ void CollectFiles(const ScanOptions& options, const RulePack& rules, const std::
     const std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
     targets.push_back({abs, abs, "path", ""});
   }
-  WalkOptions walk;
-  walk.threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
-  walk.threads = std::max(1u, walk.threads);
-  walk.max_content_bytes = options.max_content_bytes;
-  ContentMatcher matcher(rules, walk.threads, facts.gaps);
-  walk.hashes = FileDigests(rules, matcher.Digests());
-  walk.hook = [&matcher](unsigned w, FileEntry& e, std::string_view b) { matcher(w, e, b); };
-  FileSweep sweep = WalkFiles(targets, walk);
-  matcher.Report(facts.gaps);
-  facts.files = std::move(sweep.entries);
-  facts.files_read = sweep.files;
-  std::move(sweep.gaps.begin(), sweep.gaps.end(), std::back_inserter(facts.gaps));
+  const unsigned threads =
+      options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+  FileInspector(rules, threads, facts.gaps).Walk(targets, options.max_content_bytes, facts);
 }
 
 // The persistence files of each running container, read through its init's

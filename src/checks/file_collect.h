@@ -5,7 +5,9 @@
 // the attributes of system dirs. Called by CollectFacts; checks stay pure.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "checks/scanner.h"
 #include "sources/file_hash.h"
@@ -15,6 +17,28 @@ namespace deminer {
 // The digests the rule pack's hash IOCs need (MD5 for 32 hex digits, SHA-1
 // for 40, SHA-256 for 64).
 HashSet IocDigests(const RulePack& rules);
+
+class ContentMatcher;
+
+// The files scope's reader with its content matchers (YARA compiled once, the
+// shell patterns), kept between walks: the watch daemon walks one dropped
+// file at a time. Walk is not thread-safe per object.
+class FileInspector {
+ public:
+  FileInspector(const RulePack& rules, unsigned threads, std::vector<Gap>& gaps);
+  ~FileInspector();
+  FileInspector(const FileInspector&) = delete;
+  FileInspector& operator=(const FileInspector&) = delete;
+
+  // Walks `targets` (trees or single files): entries, counts and gaps are
+  // appended to facts.
+  void Walk(const std::vector<WalkTarget>& targets, uint64_t max_content_bytes, Facts& facts);
+
+ private:
+  unsigned threads_;
+  std::unique_ptr<ContentMatcher> matcher_;
+  HashSet hashes_;
+};
 
 // Walks the temp dirs of options.root, each running container (live root
 // only; needs facts.processes) and options.paths into facts.files.

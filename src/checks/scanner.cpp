@@ -35,23 +35,14 @@ void AddContainerNames(Facts& facts, const std::string& root) {
     if (!h.container_id.empty()) ids.insert(h.container_id);
   }
   if (ids.empty()) return;
-  const std::vector<std::string> sockets = FindDockerSockets(root);
-  if (sockets.empty()) {
+  if (FindDockerSockets(root).empty()) {
     facts.gaps.push_back({fmt::format("names of {} containers", ids.size()),
                           "no Docker API socket found (DOCKER_HOST, /var/run/docker.sock, "
                           "/run/podman/podman.sock)",
                           "access to the Docker or Podman socket"});
     return;
   }
-  for (const std::string& sock : sockets) {
-    auto listed = DockerApi(sock).ListContainers();
-    if (!listed) {
-      facts.gaps.push_back({"container names from " + sock, listed.error().message(),
-                            "access to the Docker or Podman socket"});
-      continue;
-    }
-    for (auto& [id, ref] : *listed) facts.containers.emplace(id, std::move(ref));
-  }
+  facts.containers.merge(ListAllContainers(root, &facts.gaps));
   for (const Process& p : facts.processes) {
     auto it = facts.containers.find(p.container_id);
     if (it != facts.containers.end() && it->second.runtime.empty()) {
@@ -82,6 +73,8 @@ void ResolveRuleDomains(const RulePack& rules, Facts& facts) {
                           "did not resolve", "DNS"});
   }
 }
+
+}  // namespace
 
 // Executables a package manager would not have put there: not under the
 // system's program directories, or deleted, or in memory only.
@@ -149,8 +142,6 @@ void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root,
                           "root or CAP_SYS_PTRACE, and files under 512 MiB"});
   }
 }
-
-}  // namespace
 
 Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   Facts facts;

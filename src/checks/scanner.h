@@ -50,6 +50,15 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules);
 std::vector<Finding> RunChecks(const Facts& facts, const RulePack& rules,
                                const std::set<Scope>& scopes);
 
+// Executables a package manager would not have put there: not under the
+// system's program directories, or deleted, or in memory only.
+bool UnusualExecutable(const Process& p);
+
+// Fills the digests of the processes' unusual executables when the rule pack
+// has hash IOCs, once per file, through /proc/PID/exe.
+void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root, unsigned threads,
+                            Facts& facts);
+
 ScanResult RunScan(const ScanOptions& options, const RulePack& rules);
 
 }  // namespace deminer

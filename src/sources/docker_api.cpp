@@ -106,6 +106,14 @@ std::vector<std::string> FindDockerSockets(const std::string& root) {
 }
 
 Expected<std::string> DockerApi::Get(const std::string& path) const {
+  return Request("GET", path);
+}
+
+Expected<std::string> DockerApi::Post(const std::string& path) const {
+  return Request("POST", path);
+}
+
+Expected<std::string> DockerApi::Request(const char* method, const std::string& path) const {
   const CurlLib& lib = CurlLib::Get();
   if (!lib.error.empty()) return Fail(Error::Unavailable(lib.error));
   std::unique_ptr<CURL, CurlDeleter> curl(lib.easy_init());
@@ -119,20 +127,42 @@ Expected<std::string> DockerApi::Get(const std::string& path) const {
   lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
   lib.easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  if (std::string_view(method) == "POST") {
+    lib.easy_setopt(c, CURLOPT_POST, 1L);
+    lib.easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+  }
   // Only the unix socket: never follow a redirect to a network host.
   lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   const CURLcode rc = lib.easy_perform(c);
   if (rc != CURLE_OK) {
     return Fail(Error::Unavailable(
-        fmt::format("Docker API {} {}: {}", socket_, path, lib.easy_strerror(rc))));
+        fmt::format("Docker API {} {} {}: {}", socket_, method, path, lib.easy_strerror(rc))));
   }
   long status = 0;
   lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) {
     return Fail(
-        Error::Unavailable(fmt::format("Docker API {} {}: HTTP {}", socket_, path, status)));
+        Error::Unavailable(fmt::format("Docker API {} {} {}: HTTP {}", socket_, method, path, status)));
   }
   return body;
+}
+
+std::map<std::string, ContainerRef> ListAllContainers(const std::string& root,
+                                                      std::vector<Gap>* gaps, long timeout_ms) {
+  std::map<std::string, ContainerRef> out;
+  for (const std::string& sock : FindDockerSockets(root)) {
+    auto listed = DockerApi(sock, timeout_ms).ListContainers();
+    if (!listed) {
+      if (gaps != nullptr) {
+        gaps->push_back({"container names from " + sock, listed.error().message(),
+                         "access to the Docker or Podman socket"});
+      }
+      continue;
+    }
+    for (auto& [id, ref] : *listed) out.emplace(id, std::move(ref));
+  }
+  return out;
 }
 
 Expected<std::map<std::string, ContainerRef>> ParseContainerList(const std::string& body) {

@@ -1,7 +1,8 @@
 // A client for the Docker Engine API over its unix socket (Docker's, or
 // Podman's Docker-compatible service), through libcurl (opened with dlopen on
 // first use). This is the only file that includes <curl/curl.h>. Calls are bounded by a timeout;
-// the API is asked only for what the scan needs, read-only.
+// the scan only reads; the watch daemon POSTs the container actions an
+// operator asked for.
 #pragma once
 
 #include <map>
@@ -28,15 +29,26 @@ class DockerApi {
   // GET `path` (e.g. "/containers/json"); the body on HTTP 2xx.
   Expected<std::string> Get(const std::string& path) const;
 
+  // POST `path` with no body (the watch daemon's container actions:
+  // /containers/ID/pause, /stop, /networks/NET/disconnect); the body on 2xx.
+  Expected<std::string> Post(const std::string& path) const;
+
   // Running containers by full id.
   Expected<std::map<std::string, ContainerRef>> ListContainers() const;
 
   const std::string& socket_path() const { return socket_; }
 
  private:
+  Expected<std::string> Request(const char* method, const std::string& path) const;
   std::string socket_;
   long timeout_ms_;
 };
+
+// Running containers of every engine FindDockerSockets finds, by full id.
+// An engine that does not answer is a gap in `gaps` (when given).
+std::map<std::string, ContainerRef> ListAllContainers(const std::string& root,
+                                                      std::vector<Gap>* gaps,
+                                                      long timeout_ms = 3000);
 
 // Parses the body of GET /containers/json. Pure; exposed for tests and fuzzing.
 Expected<std::map<std::string, ContainerRef>> ParseContainerList(const std::string& body);

@@ -198,6 +198,17 @@ Expected<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
   return buf;
 }
 
+std::optional<Process> ReadOneProcess(const std::string& proc_root, int pid, uint64_t own_mntns) {
+  const int procdir = open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (procdir < 0) return std::nullopt;
+  Process p;
+  Counters unused;
+  const bool ok = ReadProcess(procdir, std::to_string(pid).c_str(), own_mntns, p, unused);
+  close(procdir);
+  if (!ok) return std::nullopt;
+  return p;
+}
+
 Expected<ProcSweep> SweepProcesses(const ProcSweepOptions& options) {
   const int procdir = open(options.proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (procdir < 0) return Fail(Error::FromErrno(errno, options.proc_root));

@@ -4,6 +4,7 @@
 // naming the capability that would have opened them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct ProcSweep {
 
 // Fails only when the proc root itself cannot be listed.
 Expected<ProcSweep> SweepProcesses(const ProcSweepOptions& options);
+
+// One process, read as the sweep reads it (for the watch daemon's exec events);
+// none when it is gone or unreadable.
+std::optional<Process> ReadOneProcess(const std::string& proc_root, int pid, uint64_t own_mntns);
 
 // Host facts: hostname, kernel, clock, boot time, huge pages, msr driver.
 // `root` is the file system root ("/" live); missing files leave fields unset.

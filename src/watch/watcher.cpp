@@ -1,0 +1,912 @@
+#include "watch/watcher.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "checks/check.h"
+#include "checks/file_collect.h"
+#include "checks/log_collect.h"
+#include "checks/scanner.h"
+#include "core/strings.h"
+#include "report/sink.h"
+#include "report/sinks.h"
+#include "sources/docker_api.h"
+#include "sources/file_hash.h"
+#include "sources/network.h"
+#include "sources/proc_reader.h"
+#include "watch/fan_events.h"
+#include "watch/proc_events.h"
+#include "watch/respawn.h"
+
+namespace deminer {
+namespace {
+
+constexpr CheckInfo kRespawnInfo{
+    "watch.respawn", "A payload keeps coming back: its dropper is still running",
+    Severity::kCritical, Kind::kCompromise, Scope::kProcesses, "T1496",
+    "Deleting the file or restarting the container will not help: the dropper named here "
+    "re-creates and re-runs it. Stop the dropper (its process and whatever starts it: a cron "
+    "entry, a unit, the app's own code). When it lives in the app's image or build, rebuild the "
+    "image from a clean source (`deminer diff CLEAN SUSPECT` shows what the infected build "
+    "adds) and close the hole that let it in.",
+    "A payload (same file name or SHA-256) ran again after every earlier run of it ended or was "
+    "killed, at least twice."};
+
+constexpr CheckInfo kExecDeniedInfo{
+    "watch.exec-denied", "Exec from a temp dir denied", Severity::kHigh, Kind::kCompromise,
+    Scope::kFiles, "T1059",
+    "deminer denied the exec (--block-exec). Find who tried it (the process and its parents "
+    "below) and what put the file there.",
+    "A program in a temp dir was about to run and the daemon denied it."};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+uint64_t MonoNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Alerts as JSON lines, each finding's JSON plus when, which event, how long
+// after the event, and what was done. A fingerprint alerted within the window
+// is counted, not written again. Thread-safe.
+class AlertLog {
+ public:
+  AlertLog(std::string path, unsigned window_s) : path_(std::move(path)), window_s_(window_s) {}
+
+  Expected<void> Open() {
+    std::lock_guard lock(mu_);
+    if (path_ == "-") return {};
+    file_.close();
+    file_.clear();
+    file_.open(path_, std::ios::app);
+    if (!file_) return Fail(Error::FromErrno(errno, path_));
+    return {};
+  }
+
+  bool Emit(const Finding& f, std::string_view event, double latency_ms,
+            const nlohmann::ordered_json& response, bool force = false) {
+    const int64_t now = NowMs();
+    std::lock_guard lock(mu_);
+    const std::string key = f.check + f.fingerprint;
+    auto [it, fresh] = last_.try_emplace(key, now);
+    if (!fresh && !force && now - it->second < int64_t{window_s_} * 1000) {
+      ++suppressed_;
+      return false;
+    }
+    it->second = now;
+    nlohmann::ordered_json j;
+    j["time"] = Iso8601(std::chrono::system_clock::now());
+    j["event"] = event;
+    if (latency_ms >= 0) j["latency_ms"] = std::round(latency_ms * 1000) / 1000;
+    nlohmann::ordered_json finding = FindingToJson(f);
+    for (auto f_it = finding.begin(); f_it != finding.end(); ++f_it) {
+      j[f_it.key()] = std::move(f_it.value());
+    }
+    if (!response.is_null()) j["response"] = response;
+    std::ostream& out = path_ == "-" ? std::cout : file_;
+    out << DumpJson(j) << '\n';
+    out.flush();
+    ++written_;
+    return true;
+  }
+
+  uint64_t written() const { return written_; }
+  uint64_t suppressed() const { return suppressed_; }
+
+ private:
+  std::mutex mu_;
+  std::string path_;
+  unsigned window_s_;
+  std::ofstream file_;
+  std::unordered_map<std::string, int64_t> last_;
+  std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> suppressed_{0};
+};
+
+std::string ReadLink(const std::string& path) {
+  std::error_code ec;
+  auto target = std::filesystem::read_symlink(path, ec);
+  return ec ? std::string() : target.string();
+}
+
+// Interpreters whose first non-option argument is the program they run.
+bool Interpreter(std::string_view name) {
+  constexpr std::string_view kNames[] = {"sh",   "bash", "dash",   "ash",     "zsh",  "ksh",
+                                         "busybox", "node", "python", "python3", "perl", "ruby",
+                                         "php",  "bun",  "deno"};
+  for (std::string_view n : kNames) {
+    if (name == n) return true;
+  }
+  return name.starts_with("python3.");
+}
+
+// What a person needs to find a process that starts others: its program, the
+// script it runs, where it runs, and the other files it holds open.
+nlohmann::ordered_json DescribeProcess(const Process& p) {
+  nlohmann::ordered_json j;
+  j["pid"] = p.pid;
+  j["exe"] = Printable(p.exe.empty() ? p.DisplayName() : p.exe);
+  j["cmdline"] = Printable(p.CommandLine(), 1024);
+  const std::string base = fmt::format("/proc/{}", p.pid);
+  if (std::string cwd = ReadLink(base + "/cwd"); !cwd.empty()) j["cwd"] = Printable(cwd);
+  if (Interpreter(p.DisplayName()) || Interpreter(Basename(p.exe))) {
+    for (size_t i = 1; i < p.argv.size(); ++i) {
+      if (p.argv[i].empty() || p.argv[i][0] == '-') continue;
+      j["script"] = Printable(p.argv[i]);
+      break;
+    }
+  }
+  auto files = nlohmann::ordered_json::array();
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(base + "/fd", ec)) {
+    std::string target = ReadLink(e.path().string());
+    if (target.empty() || target[0] != '/' || target.starts_with("/dev/") ||
+        target.starts_with("/proc/") || target.ends_with(".so") ||
+        target.find(".so.") != std::string::npos) {
+      continue;
+    }
+    files.push_back(Printable(target));
+    if (files.size() >= 16) break;
+  }
+  if (!files.empty()) j["open_files"] = std::move(files);
+  return j;
+}
+
+struct MarkedDir {
+  std::string shown;  // as the system it belongs to names it
+  std::string container_id;
+  int init_pid = 0;  // the container's init, whose /proc/PID/root reaches its files
+  std::string area;
+};
+
+class Watcher {
+ public:
+  Watcher(const WatchOptions& options, const RulePack& rules, std::ostream& log)
+      : options_(options), rules_(rules), log_(log), alerts_(options.output, options.dedup_window_s) {
+    host_ = ReadHostInfo("/");
+  }
+
+  Expected<void> Run();
+
+ private:
+  // Event sources.
+  void OpenSources();
+  void MarkTempDirs(const std::string& host_dir, const MarkedDir& what, unsigned depth);
+  void MarkContainer(const Process& p);
+  void MarkPersistenceDirs();
+
+  // Handlers.
+  void OnExec(int pid, uint64_t event_ns);
+  void OnFileWritten(FileEvent& e);
+  void PermissionLoop();
+  void SlowLoop();
+  void SweepSockets(std::set<uint64_t>& seen);
+
+  // Shared.
+  Facts BaseFacts();
+  void AddContainerRefs(Facts& facts);
+  nlohmann::ordered_json Respond(const Finding& f, const Process* p);
+  nlohmann::ordered_json RespondProcess(const Finding& f, const Process* p);
+  nlohmann::ordered_json RespondContainer(const Finding& f);
+  void Emit(std::vector<Finding> findings, std::string_view event, double latency_ms,
+            const Facts* facts);
+  void WriteStatus();
+  bool Stopping() const { return stop_.load(); }
+
+  const WatchOptions& options_;
+  const RulePack& rules_;
+  std::ostream& log_;
+  std::mutex log_mu_;
+  AlertLog alerts_;
+  HostInfo host_;
+  std::atomic<bool> stop_{false};
+  int stop_fd_ = -1;  // eventfd that wakes the helper threads on stop
+
+  std::optional<ProcEvents> proc_events_;
+  std::optional<FanGroup> notify_;
+  std::optional<FanGroup> perm_;
+  std::optional<NewDirs> new_dirs_;
+  std::map<std::string, MarkedDir> dir_info_;  // marked host dir -> what it is
+  std::unique_ptr<FileInspector> inspector_;
+  std::vector<Gap> inspector_gaps_;
+
+  std::mutex marks_mu_;
+  std::map<dev_t, MarkedDir> temp_devs_;   // device of a marked temp dir -> what it is
+  std::set<std::string> marked_;           // host paths of marked dirs
+  std::set<std::string> marked_containers_;
+  std::set<std::string> persistence_dirs_;
+  std::atomic<bool> persistence_dirty_{false};
+
+  std::mutex containers_mu_;
+  std::map<std::string, ContainerRef> containers_;
+  int64_t containers_listed_ms_ = 0;
+
+  std::mutex acted_mu_;
+  std::set<std::string> acted_containers_;  // paused or stopped once is enough
+
+  RespawnTracker respawn_;
+  // Who wrote each payload (shown path + container), for the dropper evidence.
+  std::map<std::string, nlohmann::ordered_json> writers_;
+
+  std::mutex netns_mu_;
+  std::map<uint64_t, int> netns_reps_;  // network namespace -> a pid in it
+
+  std::atomic<uint64_t> execs_{0}, files_{0}, denied_{0}, responses_{0};
+  int64_t started_ms_ = NowMs();
+};
+
+void Watcher::MarkTempDirs(const std::string& host_dir, const MarkedDir& what, unsigned depth) {
+  struct stat st {};
+  if (lstat(host_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
+  bool fresh = false;
+  {
+    std::lock_guard lock(marks_mu_);
+    if (marked_.size() >= 4096) return;  // bounded: a temp dir with thousands of dirs
+    fresh = marked_.insert(host_dir).second;
+    temp_devs_.try_emplace(st.st_dev, what);
+  }
+  // Marking again is harmless (the rescan does it); only new dirs are told of.
+  if (notify_) {
+    if (auto r = notify_->MarkDir(host_dir); !r && fresh) {
+      std::lock_guard lock(log_mu_);
+      log_ << "deminer watch: cannot watch " << host_dir << ": " << r.error().message() << "\n";
+    }
+  }
+  if (perm_) (void)perm_->MarkDir(host_dir);
+  if (new_dirs_ && fresh) {
+    (void)new_dirs_->Watch(host_dir);
+    std::lock_guard lock(marks_mu_);
+    dir_info_[host_dir] = what;
+  }
+  if (depth >= 3) return;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(host_dir, ec)) {
+    if (e.is_directory(ec) && !e.is_symlink(ec)) {
+      MarkedDir sub = what;
+      sub.shown = what.shown + "/" + e.path().filename().string();
+      MarkTempDirs(e.path().string(), sub, depth + 1);
+    }
+  }
+}
+
+void Watcher::MarkContainer(const Process& p) {
+  if (p.container_id.empty()) return;
+  {
+    std::lock_guard lock(marks_mu_);
+    if (!marked_containers_.insert(fmt::format("{}/{}", p.container_id, p.mntns)).second) return;
+  }
+  for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
+    MarkTempDirs(fmt::format("/proc/{}/root{}", p.pid, dir),
+                 {dir, p.container_id, p.pid, "container-tmp"}, 0);
+  }
+}
+
+void Watcher::MarkPersistenceDirs() {
+  std::vector<std::string> dirs = {
+      "/etc",           "/etc/cron.d",         "/etc/cron.hourly", "/etc/cron.daily",
+      "/etc/cron.weekly", "/etc/cron.monthly", "/var/spool/cron",  "/var/spool/cron/crontabs",
+      "/etc/systemd/system", "/etc/systemd/system/multi-user.target.wants", "/etc/init.d",
+      "/etc/profile.d", "/etc/sudoers.d",      "/root",            "/root/.ssh"};
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/home", ec)) {
+    dirs.push_back(e.path().string());
+    dirs.push_back(e.path().string() + "/.ssh");
+  }
+  for (const std::string& d : dirs) {
+    if (!notify_ || !std::filesystem::is_directory(d, ec)) continue;
+    if (notify_->MarkDir(d)) {
+      struct stat st {};
+      if (stat(d.c_str(), &st) == 0) persistence_dirs_.insert(d);
+    }
+  }
+}
+
+void Watcher::OpenSources() {
+  if (auto p = ProcEvents::Open()) {
+    proc_events_.emplace(std::move(*p));
+  } else {
+    log_ << "deminer watch: no exec events (" << p.error().message()
+         << "; needs root or CAP_NET_ADMIN): processes are judged by the periodic sweep only\n";
+  }
+  if (auto n = FanGroup::Open(false)) {
+    notify_.emplace(std::move(*n));
+  } else {
+    log_ << "deminer watch: no file events (" << n.error().message()
+         << "; needs root or CAP_SYS_ADMIN): dropped files are found by the scheduled scan only\n";
+  }
+  if (options_.block_exec) {
+    if (auto g = FanGroup::Open(true)) {
+      perm_.emplace(std::move(*g));
+    } else {
+      log_ << "deminer watch: --block-exec unavailable (" << g.error().message()
+           << "; needs root and a kernel with fanotify permission events)\n";
+    }
+  }
+  if (notify_ || perm_) {
+    if (auto d = NewDirs::Open()) new_dirs_.emplace(std::move(*d));
+  }
+  for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
+    MarkTempDirs(dir, {dir, "", 0, "temp"}, 0);
+  }
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/run/user", ec)) {
+    MarkTempDirs(e.path().string(), {e.path().string(), "", 0, "temp"}, 0);
+  }
+  MarkPersistenceDirs();
+  // Running containers: their temp dirs, through each one's init.
+  if (auto sweep = SweepProcesses({"/proc", options_.threads, host_.own_mntns})) {
+    std::map<std::string, const Process*> inits;
+    for (const Process& p : sweep->processes) {
+      if (!p.container_id.empty()) inits.try_emplace(p.container_id, &p);
+      if (p.netns != 0) {
+        std::lock_guard lock(netns_mu_);
+        netns_reps_.try_emplace(p.netns, p.pid);
+      }
+    }
+    for (const auto& [id, p] : inits) MarkContainer(*p);
+  }
+  std::vector<Gap> gaps;
+  inspector_ = std::make_unique<FileInspector>(rules_, 1, gaps);
+  for (const Gap& g : gaps) log_ << "deminer watch: skipped " << g.what << ": " << g.reason << "\n";
+}
+
+Facts Watcher::BaseFacts() {
+  Facts f;
+  f.host = host_;
+  f.now = std::time(nullptr);
+  return f;
+}
+
+void Watcher::AddContainerRefs(Facts& facts) {
+  std::set<std::string> ids;
+  for (const Process& p : facts.processes) {
+    if (!p.container_id.empty()) ids.insert(p.container_id);
+  }
+  for (const FileEntry& e : facts.files) {
+    if (!e.container_id.empty()) ids.insert(e.container_id);
+  }
+  if (ids.empty()) return;
+  std::lock_guard lock(containers_mu_);
+  const bool unknown = std::any_of(ids.begin(), ids.end(),
+                                   [&](const std::string& id) { return !containers_.contains(id); });
+  // Asked again for an unknown container at most every second.
+  if (unknown && NowMs() - containers_listed_ms_ > 1000) {
+    containers_listed_ms_ = NowMs();
+    for (auto& [id, ref] : ListAllContainers("/", nullptr, 1000)) {
+      containers_.insert_or_assign(id, std::move(ref));
+    }
+  }
+  for (const std::string& id : ids) {
+    if (auto it = containers_.find(id); it != containers_.end()) facts.containers.emplace(*it);
+  }
+}
+
+// Pauses or stops the finding's container, unless the allow-list names it.
+nlohmann::ordered_json Watcher::RespondContainer(const Finding& f) {
+  const ContainerRef& c = *f.container;
+  nlohmann::ordered_json r{{"action", options_.container_action},
+                           {"container", c.name.empty() ? c.id.substr(0, 12) : c.name}};
+  for (const std::string& a : options_.allow) {
+    if (!a.empty() && (a == c.name || a == c.id)) {
+      r["result"] = "refused: in the allow-list (" + a + ")";
+      return r;
+    }
+  }
+  if (options_.dry_run) {
+    r["result"] = "dry run: not done";
+    return r;
+  }
+  {
+    std::lock_guard lock(acted_mu_);
+    if (!acted_containers_.insert(c.id).second) {
+      r["result"] = "already done";
+      return r;
+    }
+  }
+  std::string last_error = "no Docker API socket found";
+  for (const std::string& sock : FindDockerSockets("/")) {
+    auto done = DockerApi(sock, 10000).Post(
+        fmt::format("/containers/{}/{}", c.id, options_.container_action));
+    if (done) {
+      r["result"] = "done";
+      ++responses_;
+      return r;
+    }
+    last_error = done.error().message();
+  }
+  r["result"] = "failed: " + last_error;
+  return r;
+}
+
+nlohmann::ordered_json Watcher::Respond(const Finding& f, const Process* p) {
+  if (f.severity < options_.respond_at) return nullptr;
+  nlohmann::ordered_json r;
+  if (options_.respond != Response::kAlert) r = RespondProcess(f, p);
+  if (!options_.container_action.empty() && f.container && !f.container->id.empty()) {
+    nlohmann::ordered_json c = RespondContainer(f);
+    if (r.is_null()) return c;
+    r["container_response"] = std::move(c);
+  }
+  return r;
+}
+
+nlohmann::ordered_json Watcher::RespondProcess(const Finding& f, const Process* p) {
+  std::optional<Process> read;
+  if (p == nullptr) {
+    const auto pid = f.evidence.find("pid");
+    if (pid == f.evidence.end() || !pid->is_number_integer()) return nullptr;
+    read = ReadOneProcess("/proc", pid->get<int>(), host_.own_mntns);
+    if (!read) return {{"action", ResponseName(options_.respond)}, {"result", "process gone"}};
+    p = &*read;
+  }
+  nlohmann::ordered_json r;
+  r["action"] = ResponseName(options_.respond);
+  r["pid"] = p->pid;
+  r["exe"] = Printable(p->exe);
+  if (const std::string why = WhyNotAct(*p, host_.own_pid, options_.allow); !why.empty()) {
+    r["result"] = "refused: " + why;
+    return r;
+  }
+  if (options_.dry_run) {
+    r["result"] = "dry run: not done";
+    return r;
+  }
+  const int sig = options_.respond == Response::kKill ? SIGKILL : SIGSTOP;
+  if (auto done = SignalProcess(*p, sig); done) {
+    r["result"] = "done";
+    ++responses_;
+  } else {
+    r["result"] = "failed: " + done.error().message();
+  }
+  return r;
+}
+
+void Watcher::Emit(std::vector<Finding> findings, std::string_view event, double latency_ms,
+                   const Facts* facts) {
+  for (const Finding& f : findings) {
+    const Process* p = nullptr;
+    if (facts != nullptr) {
+      if (const auto pid = f.evidence.find("pid"); pid != f.evidence.end() && pid->is_number()) {
+        p = facts->FindProcess(pid->get<int>());
+      }
+    }
+    nlohmann::ordered_json response = Respond(f, p);
+    // An action taken is always written, also when its alert was said before.
+    alerts_.Emit(f, event, latency_ms, response, !response.is_null());
+  }
+}
+
+void Watcher::OnExec(int pid, uint64_t event_ns) {
+  ++execs_;
+  if (pid == host_.own_pid) return;
+  std::optional<Process> p = ReadOneProcess("/proc", pid, host_.own_mntns);
+  if (!p) return;  // already gone: too short-lived to matter, or judged by its parent's work
+  if (p->netns != 0 && p->netns != host_.own_netns) {
+    std::lock_guard lock(netns_mu_);
+    netns_reps_.insert_or_assign(p->netns, p->pid);
+  }
+  if (!p->container_id.empty()) MarkContainer(*p);
+  if (IsTempPath(p->exe)) {
+    // A program run from a temp dir: its own dir is watched from now on, for
+    // what it drops beside itself.
+    const std::string dir = std::filesystem::path(p->exe).parent_path().string();
+    MarkTempDirs(p->container_id.empty() ? dir : fmt::format("/proc/{}/root{}", pid, dir),
+                 {dir, p->container_id, p->container_id.empty() ? 0 : pid,
+                  p->container_id.empty() ? "temp" : "container-tmp"},
+                 3);
+  }
+  Facts facts = BaseFacts();
+  facts.processes.push_back(*p);
+  // Its parents, for the ancestry the findings show and the checks that look at them.
+  for (int ppid = p->ppid, depth = 0; ppid > 1 && depth < 16; ++depth) {
+    std::optional<Process> parent = ReadOneProcess("/proc", ppid, host_.own_mntns);
+    if (!parent) break;
+    ppid = parent->ppid;
+    facts.processes.push_back(std::move(*parent));
+  }
+  facts.Index();
+  const bool unusual = UnusualExecutable(*p);
+  if (unusual) HashUnusualExecutables(rules_, "/proc", 1, facts);
+  AddContainerRefs(facts);
+  std::vector<Finding> findings = RunChecks(facts, rules_, {Scope::kProcesses});
+  // Only the new process's own findings: its parents are judged at their exec.
+  std::erase_if(findings, [&](const Finding& f) {
+    const auto it = f.evidence.find("pid");
+    return it != f.evidence.end() && it->is_number() && it->get<int>() != pid;
+  });
+  const double latency_ms = static_cast<double>(MonoNs() - event_ns) / 1e6;
+  const Process& self = facts.processes.front();
+
+  // A payload: something judged, or a program run from a temp dir.
+  if (!findings.empty() || (unusual && IsTempPath(self.exe))) {
+    const std::string program = self.exe.empty() ? self.DisplayName() : self.exe;
+    const std::string name(Basename(program));
+    if (auto back = respawn_.Ran(name, self.exe_sha256, pid, NowMs());
+        back && back->count >= 2 && (back->count & (back->count - 1)) == 0) {
+      const CheckContext ctx{facts, rules_};
+      Finding f = ProcessFinding(kRespawnInfo, ctx, self, Severity::kCritical);
+      f.subject = fmt::format("{} came back {} times", Printable(name), back->count);
+      f.fingerprint = Fingerprint(kRespawnInfo.id, name + "\n" + self.container_id);
+      auto& e = f.evidence;
+      e["payload"] = Printable(back->name);
+      if (!self.exe_sha256.empty()) e["sha256"] = self.exe_sha256;
+      e["comebacks"] = back->count;
+      e["period_s"] = std::round(back->period_s * 10) / 10;
+      auto runs = nlohmann::ordered_json::array();
+      for (int64_t t : back->times) runs.push_back(Iso8601(std::chrono::system_clock::time_point(
+                                         std::chrono::milliseconds(t))));
+      e["runs"] = std::move(runs);
+      // The dropper: the nearest parent that runs a script, else the parent.
+      nlohmann::ordered_json dropper;
+      auto chain = nlohmann::ordered_json::array();
+      for (size_t i = 1; i < facts.processes.size(); ++i) {
+        nlohmann::ordered_json d = DescribeProcess(facts.processes[i]);
+        if (dropper.is_null() && (d.contains("script") || i + 1 == facts.processes.size())) {
+          dropper = d;
+        }
+        chain.push_back(std::move(d));
+      }
+      if (!dropper.is_null()) e["dropper"] = std::move(dropper);
+      e["dropper_chain"] = std::move(chain);
+      const std::string key = self.exe + "\n" + self.container_id;
+      if (auto w = writers_.find(key); w != writers_.end()) e["written_by"] = w->second;
+      e["advice"] =
+          "Deleting the file or restarting the container will not help: the dropper re-creates "
+          "it. If the dropper is part of the app (its code, its image, a dependency), rebuild the "
+          "image from a clean source.";
+      findings.insert(findings.begin(), std::move(f));
+    }
+  }
+  if (findings.empty()) return;
+  bool acted = false;  // one response a process, for its most severe finding
+  for (const Finding& f : findings) {
+    nlohmann::ordered_json response = acted ? nlohmann::ordered_json() : Respond(f, &self);
+    acted = acted || !response.is_null();
+    const bool force = f.check == kRespawnInfo.id || !response.is_null();
+    alerts_.Emit(f, "exec", latency_ms, response, force);
+  }
+}
+
+void Watcher::OnFileWritten(FileEvent& e) {
+  ++files_;
+  if (e.fd < 0 || e.path.empty()) return;
+  struct stat st {};
+  if (fstat(e.fd, &st) != 0 || !S_ISREG(st.st_mode)) return;
+  // A persistence dir's file: the persistence scope runs again, soon.
+  const std::string dir = std::filesystem::path(e.path).parent_path().string();
+  if (persistence_dirs_.contains(dir)) {
+    persistence_dirty_ = true;
+    return;
+  }
+  MarkedDir where;
+  {
+    std::lock_guard lock(marks_mu_);
+    const auto it = temp_devs_.find(st.st_dev);
+    if (it == temp_devs_.end()) return;
+    where = it->second;
+  }
+  // The path as this daemon reaches the file, and as its own system names it.
+  std::string host_path = e.path;
+  if (where.init_pid != 0) host_path = fmt::format("/proc/{}/root{}", where.init_pid, e.path);
+  Facts facts = BaseFacts();
+  inspector_->Walk({{host_path, e.path, where.area, where.container_id}}, uint64_t{32} << 20,
+                   facts);
+  std::optional<Process> writer = ReadOneProcess("/proc", e.pid, host_.own_mntns);
+  writers_[e.path + "\n" + where.container_id] =
+      writer ? DescribeProcess(*writer)
+             : nlohmann::ordered_json{{"pid", e.pid}, {"gone", "exited before it could be read"}};
+  if (writers_.size() > 4096) writers_.erase(writers_.begin());
+  facts.Index();
+  AddContainerRefs(facts);
+  std::vector<Finding> findings = RunChecks(facts, rules_, {Scope::kFiles});
+  for (Finding& f : findings) {
+    if (auto w = writers_.find(e.path + "\n" + where.container_id); w != writers_.end()) {
+      f.evidence["written_by"] = w->second;
+    }
+  }
+  Emit(std::move(findings), "file", -1, nullptr);
+}
+
+void Watcher::PermissionLoop() {
+  std::vector<FileEvent> events;
+  while (!Stopping()) {
+    pollfd fds[2] = {{perm_->fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (Stopping()) break;
+    events.clear();
+    if (auto r = perm_->Read(events); !r) {
+      std::lock_guard lock(log_mu_);
+      log_ << "deminer watch: " << r.error().message() << "\n";
+    }
+    for (FileEvent& e : events) {
+      if ((e.mask & FAN_OPEN_EXEC_PERM) == 0) {
+        perm_->Answer(e, true);
+        continue;
+      }
+      const bool allowed = std::find(options_.allow.begin(), options_.allow.end(), e.path) !=
+                           options_.allow.end();
+      // Answered first: the exec waits for us.
+      perm_->Answer(e, allowed || options_.dry_run);
+      if (allowed) continue;
+      ++denied_;
+      Facts facts = BaseFacts();
+      Finding f = NewFinding(kExecDeniedInfo, Severity::kHigh, Printable(e.path), e.path);
+      f.path = e.path;
+      f.evidence["path"] = Printable(e.path);
+      f.evidence["denied"] = !options_.dry_run;
+      if (auto h = HashFile(fmt::format("/proc/self/fd/{}", e.fd), HashSet{false, false, true},
+                            uint64_t{64} << 20)) {
+        f.evidence["sha256"] = h->sha256;
+      }
+      if (std::optional<Process> p = ReadOneProcess("/proc", e.pid, host_.own_mntns)) {
+        f.evidence["by"] = DescribeProcess(*p);
+      }
+      alerts_.Emit(f, "exec-denied", -1, nullptr, true);
+    }
+  }
+}
+
+void Watcher::SweepSockets(std::set<uint64_t>& seen) {
+  std::vector<Process> reps;
+  {
+    std::lock_guard lock(netns_mu_);
+    for (auto it = netns_reps_.begin(); it != netns_reps_.end();) {
+      // A namespace whose process is gone is dropped; a new one comes with its next exec.
+      if (access(fmt::format("/proc/{}/ns/net", it->second).c_str(), F_OK) != 0) {
+        it = netns_reps_.erase(it);
+        continue;
+      }
+      Process p;
+      p.pid = it->second;
+      p.netns = it->first;
+      reps.push_back(std::move(p));
+      ++it;
+    }
+  }
+  SocketSweep sweep = deminer::SweepSockets("/proc", reps, host_.own_netns);
+  std::vector<Socket> suspects;
+  for (Socket& s : sweep.sockets) {
+    if (!s.Connected() || seen.contains(s.inode)) continue;
+    const bool pool = rules_.pool_ports.contains(s.remote_port);
+    const bool c2 = rules_.c2_ports.contains(s.remote_port) ||
+                    rules_.MatchC2(s.remote_addr, s.remote_port) != nullptr;
+    if (!pool && !c2) continue;
+    seen.insert(s.inode);
+    suspects.push_back(std::move(s));
+  }
+  if (suspects.empty()) return;
+  // Whose they are: the costly part, only when there is something to tell.
+  Facts facts = BaseFacts();
+  if (auto procs = SweepProcesses({"/proc", options_.threads, host_.own_mntns})) {
+    facts.processes = std::move(procs->processes);
+  }
+  facts.sockets = std::move(suspects);
+  JoinSocketOwners(facts.sockets, facts.processes);
+  facts.Index();
+  AddContainerRefs(facts);
+  Emit(RunChecks(facts, rules_, {Scope::kNetwork}), "connection", -1, &facts);
+}
+
+void Watcher::SlowLoop() {
+  using Clock = std::chrono::steady_clock;
+  const auto every = [](unsigned s) { return std::chrono::seconds(s); };
+  auto last_scan = Clock::now();
+  auto last_procs = Clock::now();
+  auto last_sockets = Clock::now() - every(options_.socket_interval_s);
+  auto last_logs = Clock::now();
+  auto last_status = Clock::now() - std::chrono::seconds(10);
+  std::set<uint64_t> seen_sockets;
+  LogFollow follow;
+  ScanOptions log_options;
+  log_options.scopes = {Scope::kLogs};
+  log_options.follow = &follow;
+  const auto scan = [&](std::set<Scope> scopes, std::string_view event) {
+    ScanOptions o;
+    o.scopes = std::move(scopes);
+    o.threads = options_.threads;
+    Facts facts = CollectFacts(o, rules_);
+    Emit(RunChecks(facts, rules_, o.scopes), event, -1, &facts);
+  };
+  if (options_.initial_scan) {
+    scan({Scope::kProcesses, Scope::kNetwork, Scope::kFiles, Scope::kPersistence}, "scan");
+  }
+  if (options_.log_interval_s != 0) {
+    // The first pass only primes the cursors: the logs' past is scan's job.
+    Facts facts = BaseFacts();
+    CollectLogs(log_options, rules_, facts, &follow);
+  }
+  while (!Stopping()) {
+    pollfd fd{stop_fd_, POLLIN, 0};
+    poll(&fd, 1, 250);
+    if (Stopping()) break;
+    const auto now = Clock::now();
+    if (persistence_dirty_.exchange(false)) scan({Scope::kPersistence}, "persistence");
+    if (options_.socket_interval_s != 0 && now - last_sockets >= every(options_.socket_interval_s)) {
+      last_sockets = now;
+      SweepSockets(seen_sockets);
+    }
+    if (options_.process_interval_s != 0 && now - last_procs >= every(options_.process_interval_s)) {
+      last_procs = now;
+      scan({Scope::kProcesses}, "sweep");
+    }
+    if (options_.log_interval_s != 0 && now - last_logs >= every(options_.log_interval_s)) {
+      last_logs = now;
+      Facts facts = BaseFacts();
+      CollectLogs(log_options, rules_, facts, &follow);
+      Emit(RunChecks(facts, rules_, {Scope::kLogs}), "log", -1, nullptr);
+    }
+    if (options_.scan_interval_s != 0 && now - last_scan >= every(options_.scan_interval_s)) {
+      last_scan = now;
+      scan({Scope::kProcesses, Scope::kNetwork, Scope::kFiles, Scope::kPersistence}, "scan");
+    }
+    if (now - last_status >= std::chrono::seconds(5)) {
+      last_status = now;
+      WriteStatus();
+      // Dirs made in the temp dirs since: marked now (their execs are seen anyway).
+      for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) MarkTempDirs(dir, {dir, "", 0, "temp"}, 0);
+    }
+  }
+}
+
+void Watcher::WriteStatus() {
+  if (options_.status_file.empty()) return;
+  nlohmann::ordered_json j;
+  j["pid"] = host_.own_pid;
+  j["started_at"] = FormatTime(started_ms_ / 1000);
+  j["updated_at"] = FormatTime(std::time(nullptr));
+  j["sources"] = {{"exec_events", proc_events_.has_value()},
+                  {"file_events", notify_.has_value()},
+                  {"exec_blocking", perm_.has_value()}};
+  j["events"] = {{"execs", execs_.load()}, {"files", files_.load()}, {"denied", denied_.load()}};
+  j["alerts"] = alerts_.written();
+  j["suppressed"] = alerts_.suppressed();
+  j["responses"] = responses_.load();
+  {
+    std::lock_guard lock(marks_mu_);
+    j["watched_dirs"] = marked_.size();
+  }
+  if (auto status = ReadSmallFile("/proc/self/status")) {
+    for (std::string_view line : Split(*status, '\n')) {
+      if (line.starts_with("VmRSS:")) j["rss_kb"] = std::atoll(std::string(line.substr(6)).c_str());
+    }
+  }
+  const std::string tmp = options_.status_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << DumpJson(j, 2) << '\n';
+    if (!out) return;
+  }
+  std::rename(tmp.c_str(), options_.status_file.c_str());
+}
+
+Expected<void> Watcher::Run() {
+  if (auto r = alerts_.Open(); !r) return r;
+  // Signals arrive as reads on a signalfd, in the event loop.
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&mask, s);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  const int sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+  OpenSources();
+  if (!proc_events_ && !notify_) {
+    close(sig_fd);
+    close(stop_fd_);
+    return Fail(Error::PermissionDenied(
+        "no event source could be opened (exec events need CAP_NET_ADMIN, file events "
+        "CAP_SYS_ADMIN): run deminer watch as root"));
+  }
+  std::thread perm_thread;
+  if (perm_) perm_thread = std::thread([this] { PermissionLoop(); });
+  std::thread slow_thread([this] { SlowLoop(); });
+  {
+    std::lock_guard lock(log_mu_);
+    log_ << fmt::format(
+        "deminer watch: started (pid {}; exec events {}, file events {} on {} dirs, exec blocking "
+        "{}, respond {}{})\n",
+        host_.own_pid, proc_events_ ? "on" : "off", notify_ ? "on" : "off", marked_.size(),
+        perm_ ? "on" : "off", ResponseName(options_.respond), options_.dry_run ? " (dry run)" : "");
+    log_.flush();
+  }
+
+  std::vector<ProcEvent> proc_events;
+  std::vector<FileEvent> file_events;
+  while (!Stopping()) {
+    pollfd fds[4] = {{sig_fd, POLLIN, 0},
+                     {proc_events_ ? proc_events_->fd() : -1, POLLIN, 0},
+                     {notify_ ? notify_->fd() : -1, POLLIN, 0},
+                     {new_dirs_ ? new_dirs_->fd() : -1, POLLIN, 0}};
+    if (poll(fds, 4, 1000) < 0 && errno != EINTR) break;
+    if (new_dirs_ && (fds[3].revents & POLLIN) != 0) {
+      std::vector<std::string> created;
+      new_dirs_->Read(created);
+      for (const std::string& dir : created) {
+        MarkedDir what;
+        {
+          std::lock_guard lock(marks_mu_);
+          const auto it = dir_info_.find(std::filesystem::path(dir).parent_path().string());
+          if (it == dir_info_.end()) continue;
+          what = it->second;
+        }
+        what.shown = fmt::format("{}/{}", what.shown, std::filesystem::path(dir).filename().string());
+        MarkTempDirs(dir, what, 0);
+      }
+    }
+    if ((fds[0].revents & POLLIN) != 0) {
+      signalfd_siginfo si{};
+      while (read(sig_fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        if (si.ssi_signo == SIGHUP) {
+          (void)alerts_.Open();  // log rotation: a new file at the same path
+        } else {
+          stop_ = true;
+        }
+      }
+    }
+    if (proc_events_ && (fds[1].revents & POLLIN) != 0) {
+      proc_events.clear();
+      if (auto r = proc_events_->Read(proc_events); !r) {
+        std::lock_guard lock(log_mu_);
+        log_ << "deminer watch: " << r.error().message() << " (events were lost)\n";
+      }
+      for (const ProcEvent& e : proc_events) {
+        if (e.what == ProcEvent::What::kExec) {
+          OnExec(e.pid, e.ns);
+        } else if (e.what == ProcEvent::What::kExit) {
+          respawn_.Ended(e.pid);
+        }
+      }
+    }
+    if (notify_ && (fds[2].revents & POLLIN) != 0) {
+      file_events.clear();
+      (void)notify_->Read(file_events);
+      for (FileEvent& e : file_events) OnFileWritten(e);
+    }
+  }
+  const uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = write(stop_fd_, &one, sizeof one);
+  if (perm_thread.joinable()) perm_thread.join();
+  slow_thread.join();
+  WriteStatus();
+  close(sig_fd);
+  close(stop_fd_);
+  std::lock_guard lock(log_mu_);
+  log_ << fmt::format("deminer watch: stopped ({} execs, {} file events, {} alerts, {} denied)\n",
+                      execs_.load(), files_.load(), alerts_.written(), denied_.load());
+  return {};
+}
+
+}  // namespace
+
+Expected<void> RunWatch(const WatchOptions& options, const RulePack& rules, std::ostream& log) {
+  Watcher w(options, rules, log);
+  return w.Run();
+}
+
+}  // namespace deminer

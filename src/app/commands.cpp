@@ -20,6 +20,7 @@
 #include "report/sink.h"
 #include "sources/log_reader.h"
 #include "sources/proc_reader.h"
+#include "watch/quarantine.h"
 #include "watch/watch_config.h"
 #include "watch/watcher.h"
 
@@ -231,29 +232,62 @@ int RunWatchCommand(const WatchArgs& args) {
     config = std::move(*parsed);
   }
   WatchOptions& o = config.options;
+  Policy& d = config.defaults;
   if (!args.output.empty()) o.output = args.output;
-  if (!args.respond.empty()) o.respond = *ParseResponse(args.respond);  // CLI checked it
+  if (!args.respond.empty()) d.process = *ParseResponse(args.respond);  // CLI checked it
   if (!args.respond_container.empty()) {
-    o.container_action = args.respond_container == "none" ? "" : args.respond_container;
+    d.container = args.respond_container == "none" ? "" : args.respond_container;
   }
+  if (args.quarantine) d.quarantine = true;
+  if (args.block_remote) d.block = true;
+  if (!args.state_dir.empty()) o.state_dir = args.state_dir;
+  if (!args.syslog.empty()) o.syslog = args.syslog;
+  if (!args.webhook.empty()) o.webhook = args.webhook;
+  if (args.no_store) o.store = false;
   if (args.block_exec) o.block_exec = true;
   if (args.dry_run) o.dry_run = true;
   if (args.no_initial_scan) o.initial_scan = false;
   if (!args.status_file.empty()) o.status_file = args.status_file;
   o.allow.insert(o.allow.end(), args.allow.begin(), args.allow.end());
   config.rules.insert(config.rules.end(), args.rules.begin(), args.rules.end());
-  auto rules = LoadRules(config.rules, args.no_default_rules);
-  if (!rules) {
-    std::cerr << "deminer: " << rules.error().message() << "\n";
-    return kExitError;
-  }
-  for (const Gap& g : rules->problems) {
-    std::cerr << "deminer: skipped " << g.what << ": " << g.reason << "\n";
-  }
-  if (auto r = RunWatch(o, *rules, std::cerr); !r) {
+  const WatchOptions options = config.Final();
+  const RuleLoader load = [&] { return LoadRules(config.rules, args.no_default_rules); };
+  if (auto r = RunWatch(options, load, std::cerr); !r) {
     std::cerr << "deminer: " << r.error().message() << "\n";
     return kExitError;
   }
+  return kExitClean;
+}
+
+int RunQuarantineCommand(const std::string& action, const std::string& id,
+                         const std::string& state_dir, const std::string& format) {
+  if (action == "list") {
+    const auto entries = ListQuarantine(state_dir);
+    if (format == "json") {
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
+      for (const QuarantineEntry& e : entries) {
+        out.push_back({{"id", e.id}, {"path", e.shown}, {"container", e.container},
+                       {"sha256", e.sha256}, {"size", e.size}, {"reason", e.reason},
+                       {"at", e.at}, {"attr_flags", e.attr_flags}});
+      }
+      std::cout << out.dump(2) << "\n";
+      return kExitClean;
+    }
+    if (entries.empty()) std::cout << "nothing in quarantine (" << state_dir << ")\n";
+    for (const QuarantineEntry& e : entries) {
+      std::cout << fmt::format("{}  {}{}  sha256 {}  {} bytes  {}\n", e.id, e.shown,
+                               e.container.empty() ? "" : " (container " + e.container.substr(0, 12) + ")",
+                               e.sha256, e.size, e.reason);
+    }
+    return kExitClean;
+  }
+  auto restored = RestoreQuarantined(state_dir, id);
+  if (!restored) {
+    std::cerr << "deminer: " << restored.error().message() << "\n";
+    return kExitError;
+  }
+  std::cout << fmt::format("restored {} (sha256 {}){}\n", restored->path, restored->sha256,
+                           restored->attr_flags != 0 ? ", attributes set again" : "");
   return kExitClean;
 }
 

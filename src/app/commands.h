@@ -41,6 +41,12 @@ struct WatchArgs {
   std::string output;   // alerts as JSON lines; "-": stdout
   std::string respond;  // alert, suspend, kill (for critical findings)
   std::string respond_container;  // none, pause, stop
+  bool quarantine = false;
+  bool block_remote = false;
+  std::string state_dir;
+  std::string syslog;
+  std::string webhook;
+  bool no_store = false;
   bool block_exec = false;
   bool dry_run = false;
   bool no_initial_scan = false;
@@ -50,6 +56,10 @@ struct WatchArgs {
 
 // Runs the watch daemon until SIGTERM or SIGINT.
 int RunWatchCommand(const WatchArgs& args);
+
+// deminer quarantine list|restore ID [--state-dir DIR].
+int RunQuarantineCommand(const std::string& action, const std::string& id,
+                         const std::string& state_dir, const std::string& format);
 int RunChecksCommand(const std::string& format);
 int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rules);
 // Prints the log rules' patterns one a line, for grep -E -f and rg -f;

@@ -69,6 +69,16 @@ int Main(int argc, char** argv) {
       ->add_option("--respond-container", watch.respond_container,
                    "What to do to the container of a critical finding: none, pause or stop")
       ->check(CLI::IsMember({"none", "pause", "stop"}));
+  watch_cmd->add_flag("--quarantine", watch.quarantine,
+                      "Move the file of a critical finding (or the process's executable) into "
+                      "the quarantine (deminer quarantine list|restore)");
+  watch_cmd->add_flag("--block-remote", watch.block_remote,
+                      "Add the remote address of a critical connection to an nftables set");
+  watch_cmd->add_option("--state-dir", watch.state_dir,
+                        "Quarantine and event store (default /var/lib/deminer)");
+  watch_cmd->add_option("--syslog", watch.syslog, "Also send alerts to syslog: unix:/dev/log or udp:HOST:PORT");
+  watch_cmd->add_option("--webhook", watch.webhook, "Also POST alerts (Slack-compatible) to this URL");
+  watch_cmd->add_flag("--no-store", watch.no_store, "Do not keep alerts in STATE/events.db");
   watch_cmd->add_flag("--block-exec", watch.block_exec,
                       "Deny running programs from temp dirs (fanotify), host and containers");
   watch_cmd->add_flag("--dry-run", watch.dry_run, "Say what a response would do; do nothing");
@@ -80,6 +90,18 @@ int Main(int argc, char** argv) {
   watch_cmd->add_flag("--no-initial-scan", watch.no_initial_scan, "Skip the full scan at start");
   watch_cmd->add_option("--rules", watch.rules, "Extra rule directory")->allow_extra_args(false);
   watch_cmd->add_flag("--no-default-rules", watch.no_default_rules, "Load only the --rules dirs");
+
+  std::string quarantine_action, quarantine_id, quarantine_state = "/var/lib/deminer",
+                                                 quarantine_format = "text";
+  CLI::App* quarantine_cmd =
+      app.add_subcommand("quarantine", "List or restore what watch moved into the quarantine");
+  quarantine_cmd->add_option("action", quarantine_action, "list or restore")
+      ->required()
+      ->check(CLI::IsMember({"list", "restore"}));
+  quarantine_cmd->add_option("id", quarantine_id, "The entry to restore (from list)");
+  quarantine_cmd->add_option("--state-dir", quarantine_state, "The daemon's state dir");
+  quarantine_cmd->add_option("--format", quarantine_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
 
   std::string checks_format = "text";
   CLI::App* checks_cmd = app.add_subcommand("checks", "List every check");
@@ -111,6 +133,14 @@ int Main(int argc, char** argv) {
   }
   if (*scan_cmd) return RunScanCommand(scan);
   if (*watch_cmd) return RunWatchCommand(watch);
+  if (*quarantine_cmd) {
+    if (quarantine_action == "restore" && quarantine_id.empty()) {
+      std::cerr << "deminer: quarantine restore needs the entry's id (deminer quarantine list)\n";
+      return kExitError;
+    }
+    return RunQuarantineCommand(quarantine_action, quarantine_id, quarantine_state,
+                                quarantine_format);
+  }
   if (*checks_cmd) return RunChecksCommand(checks_format);
   if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
   if (*patterns_cmd) return RunLogPatternsCommand(patterns_rules, patterns_no_default, portable);

@@ -41,6 +41,8 @@ struct CurlLib {
   CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
   void (*easy_cleanup)(CURL*);
   const char* (*easy_strerror)(CURLcode);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
   std::string error;  // why it could not be loaded; empty when loaded
 
   static const CurlLib& Get() {
@@ -67,6 +69,8 @@ struct CurlLib {
     sym("curl_easy_getinfo", l.easy_getinfo);
     sym("curl_easy_cleanup", l.easy_cleanup);
     sym("curl_easy_strerror", l.easy_strerror);
+    sym("curl_slist_append", l.slist_append);
+    sym("curl_slist_free_all", l.slist_free_all);
     if (l.error.empty() && l.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
       l.error = "curl_global_init failed";
     }
@@ -146,6 +150,43 @@ Expected<std::string> DockerApi::Request(const char* method, const std::string& 
         Error::Unavailable(fmt::format("Docker API {} {} {}: HTTP {}", socket_, method, path, status)));
   }
   return body;
+}
+
+Expected<std::string> HttpPost(const std::string& url, const std::string& content_type,
+                               const std::string& body, long timeout_ms) {
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    return Fail(Error::InvalidInput(url + ": not an http:// or https:// URL"));
+  }
+  const CurlLib& lib = CurlLib::Get();
+  if (!lib.error.empty()) return Fail(Error::Unavailable(lib.error));
+  std::unique_ptr<CURL, CurlDeleter> curl(lib.easy_init());
+  if (!curl) return Fail(Error::Internal("curl_easy_init failed"));
+  const std::string header = "Content-Type: " + content_type;
+  curl_slist* headers = lib.slist_append(nullptr, header.c_str());
+  std::string response;
+  CURL* c = curl.get();
+  lib.easy_setopt(c, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  lib.easy_setopt(c, CURLOPT_POST, 1L);
+  lib.easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+  lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  lib.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &response);
+  const CURLcode rc = lib.easy_perform(c);
+  lib.slist_free_all(headers);
+  if (rc != CURLE_OK) {
+    return Fail(Error::Unavailable(fmt::format("POST {}: {}", url, lib.easy_strerror(rc))));
+  }
+  long status = 0;
+  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200 || status >= 300) {
+    return Fail(Error::Unavailable(fmt::format("POST {}: HTTP {}", url, status)));
+  }
+  return response;
 }
 
 std::map<std::string, ContainerRef> ListAllContainers(const std::string& root,

@@ -1,6 +1,7 @@
 // A client for the Docker Engine API over its unix socket (Docker's, or
 // Podman's Docker-compatible service), through libcurl (opened with dlopen on
-// first use). This is the only file that includes <curl/curl.h>. Calls are bounded by a timeout;
+// first use), and the webhook POST of the watch daemon. This is the only file
+// that includes <curl/curl.h>. Calls are bounded by a timeout;
 // the scan only reads; the watch daemon POSTs the container actions an
 // operator asked for.
 #pragma once
@@ -43,6 +44,11 @@ class DockerApi {
   std::string socket_;
   long timeout_ms_;
 };
+
+// POSTs `body` to an http:// or https:// URL (the watch daemon's webhook),
+// bounded by `timeout_ms`; the response body on 2xx. Redirects are not followed.
+Expected<std::string> HttpPost(const std::string& url, const std::string& content_type,
+                               const std::string& body, long timeout_ms = 5000);
 
 // Running containers of every engine FindDockerSockets finds, by full id.
 // An engine that does not answer is a gap in `gaps` (when given).

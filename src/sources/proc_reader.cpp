@@ -105,7 +105,8 @@ int ReadFds(int procdir, const char* fd_path, Process& p) {
 }
 
 // Reads one process; false when it vanished or is not a process directory.
-bool ReadProcess(int procdir, const char* pid_name, uint64_t own_mntns, Process& p, Counters& c) {
+bool ReadProcess(int procdir, const char* pid_name, uint64_t own_mntns, Process& p, Counters& c,
+                 bool with_fds = true) {
   // Paths are opened relative to /proc as "PID/name" rather than through an fd
   // of /proc/PID: that saves an open and a close a process (a tenth of the
   // sweep). A pid reused between two of these reads would need the kernel to
@@ -175,8 +176,10 @@ bool ReadProcess(int procdir, const char* pid_name, uint64_t own_mntns, Process&
         }
       }
     }
-    const int fd_err = ReadFds(dir, at("fd"), p);
-    if (fd_err == EACCES || fd_err == EPERM) ++c.fd_denied;
+    if (with_fds) {
+      const int fd_err = ReadFds(dir, at("fd"), p);
+      if (fd_err == EACCES || fd_err == EPERM) ++c.fd_denied;
+    }
   }
   return ok;
 }
@@ -198,14 +201,21 @@ Expected<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
   return buf;
 }
 
-std::optional<Process> ReadOneProcess(const std::string& proc_root, int pid, uint64_t own_mntns) {
-  const int procdir = open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (procdir < 0) return std::nullopt;
+std::optional<Process> ReadOneProcess(int procdir, int pid, uint64_t own_mntns, bool with_fds) {
   Process p;
   Counters unused;
-  const bool ok = ReadProcess(procdir, std::to_string(pid).c_str(), own_mntns, p, unused);
+  char name[16];
+  std::snprintf(name, sizeof name, "%d", pid);
+  if (!ReadProcess(procdir, name, own_mntns, p, unused, with_fds)) return std::nullopt;
+  return p;
+}
+
+std::optional<Process> ReadOneProcess(const std::string& proc_root, int pid, uint64_t own_mntns,
+                                      bool with_fds) {
+  const int procdir = open(proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (procdir < 0) return std::nullopt;
+  std::optional<Process> p = ReadOneProcess(procdir, pid, own_mntns, with_fds);
   close(procdir);
-  if (!ok) return std::nullopt;
   return p;
 }
 

@@ -31,8 +31,12 @@ struct ProcSweep {
 Expected<ProcSweep> SweepProcesses(const ProcSweepOptions& options);
 
 // One process, read as the sweep reads it (for the watch daemon's exec events);
-// none when it is gone or unreadable.
-std::optional<Process> ReadOneProcess(const std::string& proc_root, int pid, uint64_t own_mntns);
+// none when it is gone or unreadable. `with_fds` false skips the fd table
+// (sockets, msr devices): the first look at an exec does not need it.
+std::optional<Process> ReadOneProcess(const std::string& proc_root, int pid, uint64_t own_mntns,
+                                      bool with_fds = true);
+// The same through an open directory fd of the proc root (saves its open).
+std::optional<Process> ReadOneProcess(int procdir, int pid, uint64_t own_mntns, bool with_fds);
 
 // Host facts: hostname, kernel, clock, boot time, huge pages, msr driver.
 // `root` is the file system root ("/" live); missing files leave fields unset.

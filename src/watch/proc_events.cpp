@@ -41,19 +41,27 @@ Expected<ProcEvents> ProcEvents::Open() {
   const int rcvbuf = 4 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
 
-  // nlmsghdr, cn_msg (its data is a flexible array), then the operation.
-  alignas(nlmsghdr) char request[NLMSG_LENGTH(sizeof(cn_msg) + sizeof(proc_cn_mcast_op))] = {};
+  // nlmsghdr, cn_msg (its data is a flexible array), then the operation and,
+  // since Linux 6.6, the events wanted (struct proc_input, declared here for
+  // older headers): only execs, so forks and exits cost the host no delivery
+  // and the daemon no wake-up. Older kernels take the operation alone from
+  // the first 4 bytes and send every event, which Read filters.
+  struct ProcInput {
+    uint32_t op;
+    uint32_t events;
+  };
+  alignas(nlmsghdr) char request[NLMSG_LENGTH(sizeof(cn_msg) + sizeof(ProcInput))] = {};
   nlmsghdr header{};
   header.nlmsg_len = sizeof request;
   header.nlmsg_type = NLMSG_DONE;
   cn_msg message{};
   message.id.idx = CN_IDX_PROC;
   message.id.val = CN_VAL_PROC;
-  message.len = sizeof(proc_cn_mcast_op);
-  const proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
+  message.len = sizeof(ProcInput);
+  const ProcInput input{PROC_CN_MCAST_LISTEN, proc_event::PROC_EVENT_EXEC};
   std::memcpy(request, &header, sizeof header);
   std::memcpy(request + NLMSG_HDRLEN, &message, sizeof message);
-  std::memcpy(request + NLMSG_HDRLEN + sizeof message, &op, sizeof op);
+  std::memcpy(request + NLMSG_HDRLEN + sizeof message, &input, sizeof input);
   if (send(fd, request, sizeof request, 0) < 0) {
     return Fail(Error::FromErrno(errno, "subscribe to process events"));
   }

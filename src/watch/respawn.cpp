@@ -4,7 +4,8 @@ namespace deminer {
 
 std::optional<RespawnTracker::Comeback> RespawnTracker::Ran(const std::string& name,
                                                             const std::string& sha256, int pid,
-                                                            int64_t now_ms) {
+                                                            int64_t now_ms,
+                                                            const std::function<bool(int)>& alive) {
   const std::string name_key = "n:" + name;
   const std::string hash_key = sha256.empty() ? "" : "h:" + sha256;
   auto it = by_key_.find(name_key);
@@ -16,7 +17,6 @@ std::optional<RespawnTracker::Comeback> RespawnTracker::Ran(const std::string& n
     const size_t i = records_.size() - 1;
     by_key_[name_key] = i;
     if (!hash_key.empty()) by_key_[hash_key] = i;
-    by_pid_[pid] = i;
     return std::nullopt;
   }
   const size_t i = it->second;
@@ -24,9 +24,9 @@ std::optional<RespawnTracker::Comeback> RespawnTracker::Ran(const std::string& n
   by_key_.emplace(name_key, i);
   if (!hash_key.empty()) by_key_.emplace(hash_key, i);
   if (r.running.contains(pid)) return std::nullopt;
+  std::erase_if(r.running, [&](int p) { return !alive(p); });
   const bool came_back = r.running.empty();
   r.running.insert(pid);
-  by_pid_[pid] = i;
   if (r.times.size() < kMaxTimes) r.times.push_back(now_ms);
   if (!came_back) return std::nullopt;
   ++r.comebacks;
@@ -39,13 +39,6 @@ std::optional<RespawnTracker::Comeback> RespawnTracker::Ran(const std::string& n
                  static_cast<double>(r.times.size() - 1);
   }
   return c;
-}
-
-void RespawnTracker::Ended(int pid) {
-  const auto it = by_pid_.find(pid);
-  if (it == by_pid_.end()) return;
-  records_[it->second].running.erase(pid);
-  by_pid_.erase(it);
 }
 
 }  // namespace deminer

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -24,11 +25,11 @@ class RespawnTracker {
   };
 
   // `pid` runs the payload `name` (an executable's base name) with `sha256`
-  // (may be empty). A comeback when every earlier run of it had ended.
+  // (may be empty). A comeback when every earlier run of it had ended:
+  // `alive` tells whether an earlier run's pid still runs (the daemon does
+  // not subscribe to exit events, which would cost every process on the host).
   std::optional<Comeback> Ran(const std::string& name, const std::string& sha256, int pid,
-                              int64_t now_ms);
-  // A process ended (exited or was killed).
-  void Ended(int pid);
+                              int64_t now_ms, const std::function<bool(int)>& alive);
   size_t payloads() const { return records_.size(); }
 
  private:
@@ -42,7 +43,6 @@ class RespawnTracker {
   static constexpr size_t kMaxTimes = 64;
   std::vector<Record> records_;
   std::map<std::string, size_t> by_key_;  // "n:NAME" and "h:SHA256"
-  std::map<int, size_t> by_pid_;
 };
 
 }  // namespace deminer

@@ -10,7 +10,41 @@ std::string Where(const std::string& path, const YAML::Node& n) {
   return fmt::format("{}:{}", path, n.Mark().line + 1);
 }
 
+// One policy's keys, over `p`; "" or the error.
+std::string ParsePolicyKey(const std::string& key, const YAML::Node& v, Policy& p) {
+  if (key == "check") {
+    p.check = v.as<std::string>();
+  } else if (key == "at" || key == "respond_at") {
+    auto s = ParseSeverity(v.as<std::string>());
+    if (!s) return "expected critical, high, medium, low or info";
+    p.at = *s;
+  } else if (key == "respond") {
+    auto r = ParseResponse(v.as<std::string>());
+    if (!r) return "expected alert, suspend or kill";
+    p.process = *r;
+  } else if (key == "quarantine") {
+    p.quarantine = v.as<bool>();
+  } else if (key == "block" || key == "block_remote") {
+    p.block = v.as<bool>();
+  } else if (key == "container" || key == "container_action") {
+    p.container = v.as<std::string>();
+    if (p.container == "none") p.container.clear();
+    if (!p.container.empty() && p.container != "pause" && p.container != "stop") {
+      return "expected none, pause or stop";
+    }
+  } else {
+    return "?";
+  }
+  return "";
+}
+
 }  // namespace
+
+WatchOptions WatchConfig::Final() const {
+  WatchOptions o = options;
+  if (defaults.Acts()) o.policies.push_back(defaults);
+  return o;
+}
 
 Expected<WatchConfig> ParseWatchConfig(const std::string& text, const std::string& path,
                                        WatchConfig base) {
@@ -27,21 +61,39 @@ Expected<WatchConfig> ParseWatchConfig(const std::string& text, const std::strin
       };
       if (key == "output") {
         o.output = v.as<std::string>();
-      } else if (key == "respond") {
-        auto r = ParseResponse(v.as<std::string>());
-        if (!r) return bad("expected alert, suspend or kill");
-        o.respond = *r;
-      } else if (key == "respond_at") {
-        auto s = ParseSeverity(v.as<std::string>());
-        if (!s) return bad("expected critical, high, medium, low or info");
-        o.respond_at = *s;
-      } else if (key == "container_action") {
-        o.container_action = v.as<std::string>();
-        if (o.container_action == "none") o.container_action.clear();
-        if (!o.container_action.empty() && o.container_action != "pause" &&
-            o.container_action != "stop") {
-          return bad("expected none, pause or stop");
+      } else if (key == "respond" || key == "respond_at" || key == "container_action" ||
+                 key == "quarantine" || key == "block_remote") {
+        if (std::string why = ParsePolicyKey(key, v, base.defaults); !why.empty()) return bad(why);
+      } else if (key == "policies") {
+        if (!v.IsSequence()) return bad("expected a list of policies");
+        for (const auto& item : v) {
+          if (!item.IsMap()) {
+            return Fail(Error::InvalidInput(fmt::format("{}: a policy is a mapping", Where(path, item))));
+          }
+          Policy p;
+          for (const auto& pk : item) {
+            const std::string k = pk.first.as<std::string>();
+            const std::string why = ParsePolicyKey(k, pk.second, p);
+            if (why == "?") {
+              return Fail(Error::InvalidInput(
+                  fmt::format("{}: unknown policy key {}", Where(path, pk.first), k)));
+            }
+            if (!why.empty()) {
+              return Fail(Error::InvalidInput(fmt::format("{}: {}: {}", Where(path, pk.second), k, why)));
+            }
+          }
+          o.policies.push_back(std::move(p));
         }
+      } else if (key == "state_dir") {
+        o.state_dir = v.as<std::string>();
+      } else if (key == "store") {
+        o.store = v.as<bool>();
+      } else if (key == "syslog") {
+        o.syslog = v.as<std::string>();
+      } else if (key == "webhook") {
+        o.webhook = v.as<std::string>();
+      } else if (key == "block_timeout") {
+        o.block_timeout_s = v.as<unsigned>();
       } else if (key == "block_exec") {
         o.block_exec = v.as<bool>();
       } else if (key == "dry_run") {

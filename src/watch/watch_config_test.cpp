@@ -9,6 +9,19 @@ TEST(WatchConfigTest, ReadsEverySetting) {
   auto c = ParseWatchConfig(R"(output: /var/log/deminer.jsonl
 respond: kill
 respond_at: high
+container_action: stop
+quarantine: true
+block_remote: true
+block_timeout: 3600
+policies:
+  - {check: proc.miner, at: medium, respond: suspend, quarantine: true}
+  - check: "net.*"
+    block: true
+    container: pause
+state_dir: /srv/deminer
+store: false
+syslog: udp:127.0.0.1:514
+webhook: http://127.0.0.1:9/hook
 block_exec: true
 dry_run: true
 allow: [/usr/local/bin/agent, node]
@@ -20,8 +33,27 @@ rules: [/etc/deminer/rules.d]
                             "watch.yaml", {});
   ASSERT_TRUE(c) << c.error().message();
   EXPECT_EQ(c->options.output, "/var/log/deminer.jsonl");
-  EXPECT_EQ(c->options.respond, Response::kKill);
-  EXPECT_EQ(c->options.respond_at, Severity::kHigh);
+  EXPECT_EQ(c->defaults.process, Response::kKill);
+  EXPECT_EQ(c->defaults.at, Severity::kHigh);
+  EXPECT_EQ(c->defaults.container, "stop");
+  EXPECT_TRUE(c->defaults.quarantine);
+  EXPECT_TRUE(c->defaults.block);
+  EXPECT_EQ(c->options.block_timeout_s, 3600u);
+  ASSERT_EQ(c->options.policies.size(), 2u);
+  EXPECT_EQ(c->options.policies[0].check, "proc.miner");
+  EXPECT_EQ(c->options.policies[0].at, Severity::kMedium);
+  EXPECT_EQ(c->options.policies[0].process, Response::kSuspend);
+  EXPECT_TRUE(c->options.policies[0].quarantine);
+  EXPECT_EQ(c->options.policies[1].at, Severity::kCritical) << "the default floor";
+  EXPECT_TRUE(c->options.policies[1].block);
+  EXPECT_EQ(c->options.policies[1].container, "pause");
+  const WatchOptions final = c->Final();
+  ASSERT_EQ(final.policies.size(), 3u);
+  EXPECT_EQ(final.policies[2].process, Response::kKill) << "the catch-all comes last";
+  EXPECT_EQ(c->options.state_dir, "/srv/deminer");
+  EXPECT_FALSE(c->options.store);
+  EXPECT_EQ(c->options.syslog, "udp:127.0.0.1:514");
+  EXPECT_EQ(c->options.webhook, "http://127.0.0.1:9/hook");
   EXPECT_TRUE(c->options.block_exec);
   EXPECT_TRUE(c->options.dry_run);
   EXPECT_EQ(c->options.allow.size(), 2u);
@@ -44,6 +76,9 @@ TEST(WatchConfigTest, RefusesWhatWouldSilentlyTurnAPolicyOff) {
       {"block_exec: perhaps\n", "watch.yaml:1"},
       {"allow: node\n", "expected a list"},
       {"container_action: delete\n", "expected none, pause or stop"},
+      {"policies:\n  - {check: x, respnd: kill}\n", "watch.yaml:2: unknown policy key respnd"},
+      {"policies:\n  - {respond: nuke}\n", "expected alert, suspend or kill"},
+      {"policies: [kill]\n", "a policy is a mapping"},
       {"[unclosed\n", "watch.yaml"},
       {"- a\n- b\n", "expected a mapping"},
   };
@@ -57,10 +92,11 @@ TEST(WatchConfigTest, RefusesWhatWouldSilentlyTurnAPolicyOff) {
 
 TEST(WatchConfigTest, AnEmptyFileKeepsTheDefaults) {
   WatchConfig base;
-  base.options.respond = Response::kSuspend;
+  base.defaults.process = Response::kSuspend;
   auto c = ParseWatchConfig("", "w.yaml", base);
   ASSERT_TRUE(c);
-  EXPECT_EQ(c->options.respond, Response::kSuspend);
+  EXPECT_EQ(c->defaults.process, Response::kSuspend);
+  EXPECT_TRUE(WatchConfig{}.Final().policies.empty()) << "alert only unless asked";
 }
 
 }  // namespace

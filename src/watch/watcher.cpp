@@ -22,6 +22,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "checks/check.h"
 #include "checks/file_collect.h"
@@ -33,9 +34,13 @@
 #include "sources/docker_api.h"
 #include "sources/file_hash.h"
 #include "sources/network.h"
+#include "sources/proc_parse.h"
 #include "sources/proc_reader.h"
 #include "watch/fan_events.h"
 #include "watch/proc_events.h"
+#include "watch/alert_sinks.h"
+#include "watch/nft_block.h"
+#include "watch/quarantine.h"
 #include "watch/respawn.h"
 
 namespace deminer {
@@ -78,6 +83,9 @@ class AlertLog {
  public:
   AlertLog(std::string path, unsigned window_s) : path_(std::move(path)), window_s_(window_s) {}
 
+  void AddSink(std::unique_ptr<AlertSink> sink) { sinks_.push_back(std::move(sink)); }
+  const std::vector<std::unique_ptr<AlertSink>>& sinks() const { return sinks_; }
+
   Expected<void> Open() {
     std::lock_guard lock(mu_);
     if (path_ == "-") return {};
@@ -111,7 +119,12 @@ class AlertLog {
     std::ostream& out = path_ == "-" ? std::cout : file_;
     out << DumpJson(j) << '\n';
     out.flush();
+    for (const auto& sink : sinks_) sink->Send(j);
     ++written_;
+    // Bounded: fingerprints not seen for a window are forgotten.
+    if (last_.size() > 20000) {
+      std::erase_if(last_, [&](const auto& kv) { return now - kv.second > int64_t{window_s_} * 1000; });
+    }
     return true;
   }
 
@@ -124,6 +137,7 @@ class AlertLog {
   unsigned window_s_;
   std::ofstream file_;
   std::unordered_map<std::string, int64_t> last_;
+  std::vector<std::unique_ptr<AlertSink>> sinks_;
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> suppressed_{0};
 };
@@ -186,8 +200,9 @@ struct MarkedDir {
 
 class Watcher {
  public:
-  Watcher(const WatchOptions& options, const RulePack& rules, std::ostream& log)
-      : options_(options), rules_(rules), log_(log), alerts_(options.output, options.dedup_window_s) {
+  Watcher(const WatchOptions& options, const RuleLoader& load_rules, std::ostream& log)
+      : options_(options), load_rules_(load_rules), log_(log),
+        alerts_(options.output, options.dedup_window_s) {
     host_ = ReadHostInfo("/");
   }
 
@@ -205,27 +220,43 @@ class Watcher {
   void OnFileWritten(FileEvent& e);
   void PermissionLoop();
   void SlowLoop();
-  void SweepSockets(std::set<uint64_t>& seen);
+  void SweepSockets(const RulePack& rules, std::set<uint64_t>& seen);
 
   // Shared.
   Facts BaseFacts();
   void AddContainerRefs(Facts& facts);
   nlohmann::ordered_json Respond(const Finding& f, const Process* p);
-  nlohmann::ordered_json RespondProcess(const Finding& f, const Process* p);
-  nlohmann::ordered_json RespondContainer(const Finding& f);
+  // Sets r["result"] and returns true when an action must not be taken: one
+  // of `names` is in the allow-list, or this is a dry run.
+  bool HeldBack(nlohmann::ordered_json& r, std::initializer_list<std::string_view> names) const;
+  nlohmann::ordered_json RespondProcess(const Process& p, Response action);
+  nlohmann::ordered_json RespondQuarantine(const Finding& f, const Process* p);
+  nlohmann::ordered_json RespondBlock(const std::string& remote);
+  nlohmann::ordered_json RespondContainer(const Finding& f, const std::string& action);
   void Emit(std::vector<Finding> findings, std::string_view event, double latency_ms,
             const Facts* facts);
   void WriteStatus();
   bool Stopping() const { return stop_.load(); }
 
+  // The rule pack; replaced on SIGHUP by the main thread, which reads it
+  // without the lock; other threads take a reference under it (Rules()).
+  std::shared_ptr<const RulePack> Rules() {
+    std::lock_guard lock(rules_mu_);
+    return rules_;
+  }
+  Expected<void> LoadRules();
+
   const WatchOptions& options_;
-  const RulePack& rules_;
+  const RuleLoader& load_rules_;
+  std::mutex rules_mu_;
+  std::shared_ptr<const RulePack> rules_;
   std::ostream& log_;
   std::mutex log_mu_;
   AlertLog alerts_;
   HostInfo host_;
   std::atomic<bool> stop_{false};
   int stop_fd_ = -1;  // eventfd that wakes the helper threads on stop
+  int procdir_ = -1;  // /proc, kept open for the exec path
 
   std::optional<ProcEvents> proc_events_;
   std::optional<FanGroup> notify_;
@@ -246,10 +277,14 @@ class Watcher {
   std::map<std::string, ContainerRef> containers_;
   int64_t containers_listed_ms_ = 0;
 
+  std::mutex block_mu_;
+  NftBlocker blocker_;
+  std::map<std::string, int> container_inits_;  // container id -> a pid in it (marks_mu_)
   std::mutex acted_mu_;
   std::set<std::string> acted_containers_;  // paused or stopped once is enough
 
   RespawnTracker respawn_;
+  std::unordered_set<std::string> clean_;  // exec looks judged clean (OnExec)
   // Who wrote each payload (shown path + container), for the dropper evidence.
   std::map<std::string, nlohmann::ordered_json> writers_;
 
@@ -298,6 +333,7 @@ void Watcher::MarkContainer(const Process& p) {
   if (p.container_id.empty()) return;
   {
     std::lock_guard lock(marks_mu_);
+    container_inits_[p.container_id] = p.pid;
     if (!marked_containers_.insert(fmt::format("{}/{}", p.container_id, p.mntns)).second) return;
   }
   for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
@@ -371,8 +407,23 @@ void Watcher::OpenSources() {
     for (const auto& [id, p] : inits) MarkContainer(*p);
   }
   std::vector<Gap> gaps;
-  inspector_ = std::make_unique<FileInspector>(rules_, 1, gaps);
-  for (const Gap& g : gaps) log_ << "deminer watch: skipped " << g.what << ": " << g.reason << "\n";
+  if (!options_.state_dir.empty()) {
+    std::error_code mk;
+    std::filesystem::create_directories(options_.state_dir, mk);
+    chmod(options_.state_dir.c_str(), 0700);
+  }
+  const auto sink = [&](Expected<std::unique_ptr<AlertSink>> made) {
+    if (made) {
+      alerts_.AddSink(std::move(*made));
+    } else {
+      log_ << "deminer watch: " << made.error().message() << "\n";
+    }
+  };
+  if (options_.store && !options_.state_dir.empty()) {
+    sink(MakeStoreSink(options_.state_dir + "/events.db"));
+  }
+  if (!options_.syslog.empty()) sink(MakeSyslogSink(options_.syslog));
+  if (!options_.webhook.empty()) sink(MakeWebhookSink(options_.webhook));
 }
 
 Facts Watcher::BaseFacts() {
@@ -406,32 +457,38 @@ void Watcher::AddContainerRefs(Facts& facts) {
   }
 }
 
-// Pauses or stops the finding's container, unless the allow-list names it.
-nlohmann::ordered_json Watcher::RespondContainer(const Finding& f) {
-  const ContainerRef& c = *f.container;
-  nlohmann::ordered_json r{{"action", options_.container_action},
-                           {"container", c.name.empty() ? c.id.substr(0, 12) : c.name}};
-  for (const std::string& a : options_.allow) {
-    if (!a.empty() && (a == c.name || a == c.id)) {
-      r["result"] = "refused: in the allow-list (" + a + ")";
-      return r;
+bool Watcher::HeldBack(nlohmann::ordered_json& r,
+                       std::initializer_list<std::string_view> names) const {
+  for (std::string_view n : names) {
+    if (!n.empty() && std::find(options_.allow.begin(), options_.allow.end(), n) !=
+                          options_.allow.end()) {
+      r["result"] = fmt::format("refused: in the allow-list ({})", n);
+      return true;
     }
   }
   if (options_.dry_run) {
     r["result"] = "dry run: not done";
-    return r;
+    return true;
   }
+  return false;
+}
+
+// Pauses or stops the finding's container, unless the allow-list names it.
+nlohmann::ordered_json Watcher::RespondContainer(const Finding& f, const std::string& action) {
+  const ContainerRef& c = *f.container;
+  nlohmann::ordered_json r{{"action", action},
+                           {"container", c.name.empty() ? c.id.substr(0, 12) : c.name}};
+  if (HeldBack(r, {c.name, c.id})) return r;
   {
     std::lock_guard lock(acted_mu_);
-    if (!acted_containers_.insert(c.id).second) {
+    if (!acted_containers_.insert(c.id + "/" + action).second) {
       r["result"] = "already done";
       return r;
     }
   }
   std::string last_error = "no Docker API socket found";
   for (const std::string& sock : FindDockerSockets("/")) {
-    auto done = DockerApi(sock, 10000).Post(
-        fmt::format("/containers/{}/{}", c.id, options_.container_action));
+    auto done = DockerApi(sock, 10000).Post(fmt::format("/containers/{}/{}", c.id, action));
     if (done) {
       r["result"] = "done";
       ++responses_;
@@ -443,45 +500,118 @@ nlohmann::ordered_json Watcher::RespondContainer(const Finding& f) {
   return r;
 }
 
+// The pid a finding is about: its own, or its socket owner's.
+std::optional<int> FindingPid(const Finding& f) {
+  for (const auto* e : {&f.evidence, f.evidence.contains("process") ? &f.evidence["process"] : nullptr}) {
+    if (e == nullptr || !e->is_object()) continue;
+    const auto pid = e->find("pid");
+    if (pid != e->end() && pid->is_number_integer()) return pid->get<int>();
+  }
+  return std::nullopt;
+}
+
 nlohmann::ordered_json Watcher::Respond(const Finding& f, const Process* p) {
-  if (f.severity < options_.respond_at) return nullptr;
+  const Policy* policy = PolicyFor(options_.policies, f);
+  if (policy == nullptr || !policy->Acts()) return nullptr;
+  nlohmann::ordered_json done = nlohmann::ordered_json::array();
+  std::optional<Process> read;
+  if (p == nullptr) {
+    if (const std::optional<int> pid = FindingPid(f)) {
+      read = ReadOneProcess("/proc", *pid, host_.own_mntns);
+      if (read) p = &*read;
+    }
+  }
+  if (policy->process != Response::kAlert) {
+    if (p != nullptr) {
+      done.push_back(RespondProcess(*p, policy->process));
+    } else if (FindingPid(f)) {
+      done.push_back({{"action", ResponseName(policy->process)}, {"result", "process gone"}});
+    }
+  }
+  if (policy->quarantine && !f.path.empty()) done.push_back(RespondQuarantine(f, p));
+  if (policy->block) {
+    if (const auto remote = f.evidence.find("remote");
+        remote != f.evidence.end() && remote->is_string()) {
+      done.push_back(RespondBlock(remote->get<std::string>()));
+    }
+  }
+  if (!policy->container.empty() && f.container && !f.container->id.empty()) {
+    done.push_back(RespondContainer(f, policy->container));
+  }
+  if (done.empty()) return nullptr;
+  return done;
+}
+
+nlohmann::ordered_json Watcher::RespondProcess(const Process& p, Response action) {
   nlohmann::ordered_json r;
-  if (options_.respond != Response::kAlert) r = RespondProcess(f, p);
-  if (!options_.container_action.empty() && f.container && !f.container->id.empty()) {
-    nlohmann::ordered_json c = RespondContainer(f);
-    if (r.is_null()) return c;
-    r["container_response"] = std::move(c);
+  r["action"] = ResponseName(action);
+  r["pid"] = p.pid;
+  r["exe"] = Printable(p.exe);
+  if (const std::string why = WhyNotAct(p, host_.own_pid, options_.allow); !why.empty()) {
+    r["result"] = "refused: " + why;
+    return r;
+  }
+  if (HeldBack(r, {})) return r;
+  const int sig = action == Response::kKill ? SIGKILL : SIGSTOP;
+  if (auto signalled = SignalProcess(p, sig); signalled) {
+    r["result"] = "done";
+    ++responses_;
+  } else {
+    r["result"] = "failed: " + signalled.error().message();
   }
   return r;
 }
 
-nlohmann::ordered_json Watcher::RespondProcess(const Finding& f, const Process* p) {
-  std::optional<Process> read;
-  if (p == nullptr) {
-    const auto pid = f.evidence.find("pid");
-    if (pid == f.evidence.end() || !pid->is_number_integer()) return nullptr;
-    read = ReadOneProcess("/proc", pid->get<int>(), host_.own_mntns);
-    if (!read) return {{"action", ResponseName(options_.respond)}, {"result", "process gone"}};
-    p = &*read;
+// Moves the finding's file (a process's executable) into the quarantine.
+nlohmann::ordered_json Watcher::RespondQuarantine(const Finding& f, const Process* p) {
+  nlohmann::ordered_json r{{"action", "quarantine"}, {"path", Printable(f.path)}};
+  std::string host_path = f.path;
+  const std::string container = f.container ? f.container->id : "";
+  if (!container.empty()) {
+    int via = p != nullptr ? p->pid : 0;
+    if (via == 0) {
+      std::lock_guard lock(marks_mu_);
+      if (auto it = container_inits_.find(container); it != container_inits_.end()) via = it->second;
+    }
+    if (via == 0) {
+      r["result"] = "failed: no process of the container to reach its files through";
+      return r;
+    }
+    host_path = fmt::format("/proc/{}/root{}", via, f.path);
   }
-  nlohmann::ordered_json r;
-  r["action"] = ResponseName(options_.respond);
-  r["pid"] = p->pid;
-  r["exe"] = Printable(p->exe);
-  if (const std::string why = WhyNotAct(*p, host_.own_pid, options_.allow); !why.empty()) {
-    r["result"] = "refused: " + why;
+  if (HeldBack(r, {f.path})) return r;
+  auto q = Quarantine(options_.state_dir, host_path, f.path, container, f.check + " " + f.subject);
+  if (!q) {
+    r["result"] = "failed: " + q.error().message();
     return r;
   }
-  if (options_.dry_run) {
-    r["result"] = "dry run: not done";
-    return r;
+  ++responses_;
+  r["result"] = "done";
+  r["id"] = q->id;
+  r["sha256"] = q->sha256;
+  if (q->attr_flags != 0) r["attributes_cleared"] = q->attr_flags;
+  return r;
+}
+
+// Adds the remote address of a connection finding ("1.2.3.4:3333",
+// "[2001:db8::1]:443") to the daemon's nftables set.
+nlohmann::ordered_json Watcher::RespondBlock(const std::string& remote) {
+  std::string address = remote;
+  if (address.starts_with('[')) {
+    address = address.substr(1, address.find(']') - 1);
+  } else if (const size_t colon = address.rfind(':'); colon != std::string::npos) {
+    address.resize(colon);
   }
-  const int sig = options_.respond == Response::kKill ? SIGKILL : SIGSTOP;
-  if (auto done = SignalProcess(*p, sig); done) {
+  nlohmann::ordered_json r{{"action", "block"}, {"address", address}};
+  if (HeldBack(r, {address})) return r;
+  std::lock_guard lock(block_mu_);
+  if (auto b = blocker_.Block(address, options_.block_timeout_s); b) {
     r["result"] = "done";
+    r["nft"] = fmt::format("inet deminer blocked{} for {} s", BlockableFamily(address),
+                           options_.block_timeout_s);
     ++responses_;
   } else {
-    r["result"] = "failed: " + done.error().message();
+    r["result"] = "failed: " + b.error().message();
   }
   return r;
 }
@@ -504,14 +634,17 @@ void Watcher::Emit(std::vector<Finding> findings, std::string_view event, double
 void Watcher::OnExec(int pid, uint64_t event_ns) {
   ++execs_;
   if (pid == host_.own_pid) return;
-  std::optional<Process> p = ReadOneProcess("/proc", pid, host_.own_mntns);
+  // First look: the process alone, without its fd table or its parents.
+  std::optional<Process> p = ReadOneProcess(procdir_, pid, host_.own_mntns, false);
   if (!p) return;  // already gone: too short-lived to matter, or judged by its parent's work
   if (p->netns != 0 && p->netns != host_.own_netns) {
     std::lock_guard lock(netns_mu_);
     netns_reps_.insert_or_assign(p->netns, p->pid);
   }
   if (!p->container_id.empty()) MarkContainer(*p);
-  if (IsTempPath(p->exe)) {
+  const bool unusual = UnusualExecutable(*p);
+  const bool temp = unusual && IsTempPath(p->exe);
+  if (temp) {
     // A program run from a temp dir: its own dir is watched from now on, for
     // what it drops beside itself.
     const std::string dir = std::filesystem::path(p->exe).parent_path().string();
@@ -520,20 +653,45 @@ void Watcher::OnExec(int pid, uint64_t event_ns) {
                   p->container_id.empty() ? "temp" : "container-tmp"},
                  3);
   }
+  // A system program with the same command line, name, user and container as
+  // one judged clean before is clean again (the checks that look at a new
+  // process see only these); a build's thousands of compiler runs cost one
+  // look each. Unusual executables are always looked at: their bytes may change.
+  std::string clean_key;
+  if (!unusual) {
+    clean_key = fmt::format("{}\n{}\n{}\n{}\n{}", p->exe, p->comm, p->CommandLine(), p->uid,
+                            p->container_id);
+    if (clean_.contains(clean_key)) return;
+  }
   Facts facts = BaseFacts();
   facts.processes.push_back(*p);
-  // Its parents, for the ancestry the findings show and the checks that look at them.
-  for (int ppid = p->ppid, depth = 0; ppid > 1 && depth < 16; ++depth) {
-    std::optional<Process> parent = ReadOneProcess("/proc", ppid, host_.own_mntns);
+  facts.Index();
+  if (unusual) HashUnusualExecutables(*rules_, "/proc", 1, facts);
+  AddContainerRefs(facts);
+  std::vector<Finding> findings = RunChecks(facts, *rules_, {Scope::kProcesses});
+  if (findings.empty() && !temp) {
+    if (!clean_key.empty()) {
+      if (clean_.size() >= 8192) clean_.clear();  // bounded memory
+      clean_.insert(std::move(clean_key));
+    }
+    return;
+  }
+  // Second look, for the evidence: its fds and its parents (the ancestry the
+  // findings show and the dropper the respawn finding names).
+  if (std::optional<Process> full = ReadOneProcess(procdir_, pid, host_.own_mntns, true)) {
+    full->exe_sha256 = facts.processes.front().exe_sha256;
+    full->exe_md5 = facts.processes.front().exe_md5;
+    full->exe_sha1 = facts.processes.front().exe_sha1;
+    facts.processes.front() = std::move(*full);
+  }
+  for (int ppid = facts.processes.front().ppid, depth = 0; ppid > 1 && depth < 16; ++depth) {
+    std::optional<Process> parent = ReadOneProcess(procdir_, ppid, host_.own_mntns, true);
     if (!parent) break;
     ppid = parent->ppid;
     facts.processes.push_back(std::move(*parent));
   }
   facts.Index();
-  const bool unusual = UnusualExecutable(*p);
-  if (unusual) HashUnusualExecutables(rules_, "/proc", 1, facts);
-  AddContainerRefs(facts);
-  std::vector<Finding> findings = RunChecks(facts, rules_, {Scope::kProcesses});
+  findings = RunChecks(facts, *rules_, {Scope::kProcesses});
   // Only the new process's own findings: its parents are judged at their exec.
   std::erase_if(findings, [&](const Finding& f) {
     const auto it = f.evidence.find("pid");
@@ -543,12 +701,18 @@ void Watcher::OnExec(int pid, uint64_t event_ns) {
   const Process& self = facts.processes.front();
 
   // A payload: something judged, or a program run from a temp dir.
-  if (!findings.empty() || (unusual && IsTempPath(self.exe))) {
+  if (!findings.empty() || temp) {
     const std::string program = self.exe.empty() ? self.DisplayName() : self.exe;
     const std::string name(Basename(program));
-    if (auto back = respawn_.Ran(name, self.exe_sha256, pid, NowMs());
+    // Running: there and not a zombie (a killed payload its parent has not reaped yet).
+    const auto alive = [](int other) {
+      auto stat = ReadSmallFile(fmt::format("/proc/{}/stat", other), 4096);
+      const auto fields = stat ? ParseStat(*stat) : Expected<StatFields>(Fail(stat.error()));
+      return fields && fields->state != 'Z';
+    };
+    if (auto back = respawn_.Ran(name, self.exe_sha256, pid, NowMs(), alive);
         back && back->count >= 2 && (back->count & (back->count - 1)) == 0) {
-      const CheckContext ctx{facts, rules_};
+      const CheckContext ctx{facts, *rules_};
       Finding f = ProcessFinding(kRespawnInfo, ctx, self, Severity::kCritical);
       f.subject = fmt::format("{} came back {} times", Printable(name), back->count);
       f.fingerprint = Fingerprint(kRespawnInfo.id, name + "\n" + self.container_id);
@@ -623,7 +787,7 @@ void Watcher::OnFileWritten(FileEvent& e) {
   if (writers_.size() > 4096) writers_.erase(writers_.begin());
   facts.Index();
   AddContainerRefs(facts);
-  std::vector<Finding> findings = RunChecks(facts, rules_, {Scope::kFiles});
+  std::vector<Finding> findings = RunChecks(facts, *rules_, {Scope::kFiles});
   for (Finding& f : findings) {
     if (auto w = writers_.find(e.path + "\n" + where.container_id); w != writers_.end()) {
       f.evidence["written_by"] = w->second;
@@ -671,7 +835,7 @@ void Watcher::PermissionLoop() {
   }
 }
 
-void Watcher::SweepSockets(std::set<uint64_t>& seen) {
+void Watcher::SweepSockets(const RulePack& rules, std::set<uint64_t>& seen) {
   std::vector<Process> reps;
   {
     std::lock_guard lock(netns_mu_);
@@ -692,9 +856,9 @@ void Watcher::SweepSockets(std::set<uint64_t>& seen) {
   std::vector<Socket> suspects;
   for (Socket& s : sweep.sockets) {
     if (!s.Connected() || seen.contains(s.inode)) continue;
-    const bool pool = rules_.pool_ports.contains(s.remote_port);
-    const bool c2 = rules_.c2_ports.contains(s.remote_port) ||
-                    rules_.MatchC2(s.remote_addr, s.remote_port) != nullptr;
+    const bool pool = rules.pool_ports.contains(s.remote_port);
+    const bool c2 = rules.c2_ports.contains(s.remote_port) ||
+                    rules.MatchC2(s.remote_addr, s.remote_port) != nullptr;
     if (!pool && !c2) continue;
     seen.insert(s.inode);
     suspects.push_back(std::move(s));
@@ -709,7 +873,7 @@ void Watcher::SweepSockets(std::set<uint64_t>& seen) {
   JoinSocketOwners(facts.sockets, facts.processes);
   facts.Index();
   AddContainerRefs(facts);
-  Emit(RunChecks(facts, rules_, {Scope::kNetwork}), "connection", -1, &facts);
+  Emit(RunChecks(facts, rules, {Scope::kNetwork}), "connection", -1, &facts);
 }
 
 void Watcher::SlowLoop() {
@@ -725,12 +889,13 @@ void Watcher::SlowLoop() {
   ScanOptions log_options;
   log_options.scopes = {Scope::kLogs};
   log_options.follow = &follow;
+  std::shared_ptr<const RulePack> rules = Rules();
   const auto scan = [&](std::set<Scope> scopes, std::string_view event) {
     ScanOptions o;
     o.scopes = std::move(scopes);
     o.threads = options_.threads;
-    Facts facts = CollectFacts(o, rules_);
-    Emit(RunChecks(facts, rules_, o.scopes), event, -1, &facts);
+    Facts facts = CollectFacts(o, *rules);
+    Emit(RunChecks(facts, *rules, o.scopes), event, -1, &facts);
   };
   if (options_.initial_scan) {
     scan({Scope::kProcesses, Scope::kNetwork, Scope::kFiles, Scope::kPersistence}, "scan");
@@ -738,17 +903,23 @@ void Watcher::SlowLoop() {
   if (options_.log_interval_s != 0) {
     // The first pass only primes the cursors: the logs' past is scan's job.
     Facts facts = BaseFacts();
-    CollectLogs(log_options, rules_, facts, &follow);
+    CollectLogs(log_options, *rules, facts, &follow);
   }
   while (!Stopping()) {
     pollfd fd{stop_fd_, POLLIN, 0};
     poll(&fd, 1, 250);
     if (Stopping()) break;
     const auto now = Clock::now();
+    if (std::shared_ptr<const RulePack> current = Rules(); current != rules) {
+      rules = std::move(current);
+      follow = LogFollow();  // its matcher was compiled from the old rules
+      Facts facts = BaseFacts();
+      CollectLogs(log_options, *rules, facts, &follow);
+    }
     if (persistence_dirty_.exchange(false)) scan({Scope::kPersistence}, "persistence");
     if (options_.socket_interval_s != 0 && now - last_sockets >= every(options_.socket_interval_s)) {
       last_sockets = now;
-      SweepSockets(seen_sockets);
+      SweepSockets(*rules, seen_sockets);
     }
     if (options_.process_interval_s != 0 && now - last_procs >= every(options_.process_interval_s)) {
       last_procs = now;
@@ -757,8 +928,8 @@ void Watcher::SlowLoop() {
     if (options_.log_interval_s != 0 && now - last_logs >= every(options_.log_interval_s)) {
       last_logs = now;
       Facts facts = BaseFacts();
-      CollectLogs(log_options, rules_, facts, &follow);
-      Emit(RunChecks(facts, rules_, {Scope::kLogs}), "log", -1, nullptr);
+      CollectLogs(log_options, *rules, facts, &follow);
+      Emit(RunChecks(facts, *rules, {Scope::kLogs}), "log", -1, nullptr);
     }
     if (options_.scan_interval_s != 0 && now - last_scan >= every(options_.scan_interval_s)) {
       last_scan = now;
@@ -804,7 +975,31 @@ void Watcher::WriteStatus() {
   std::rename(tmp.c_str(), options_.status_file.c_str());
 }
 
+Expected<void> Watcher::LoadRules() {
+  auto loaded = load_rules_();
+  if (!loaded) return Fail(loaded.error());
+  for (const Gap& g : loaded->problems) {
+    std::lock_guard lock(log_mu_);
+    log_ << "deminer watch: skipped " << g.what << ": " << g.reason << "\n";
+  }
+  auto rules = std::make_shared<const RulePack>(std::move(*loaded));
+  std::vector<Gap> gaps;
+  auto inspector = std::make_unique<FileInspector>(*rules, 1, gaps);
+  for (const Gap& g : gaps) {
+    std::lock_guard lock(log_mu_);
+    log_ << "deminer watch: skipped " << g.what << ": " << g.reason << "\n";
+  }
+  {
+    std::lock_guard lock(rules_mu_);
+    rules_ = std::move(rules);
+  }
+  inspector_ = std::move(inspector);
+  clean_.clear();  // judged by the old rules
+  return {};
+}
+
 Expected<void> Watcher::Run() {
+  if (auto r = LoadRules(); !r) return r;
   if (auto r = alerts_.Open(); !r) return r;
   // Signals arrive as reads on a signalfd, in the event loop.
   sigset_t mask;
@@ -814,6 +1009,7 @@ Expected<void> Watcher::Run() {
   signal(SIGPIPE, SIG_IGN);
   const int sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  procdir_ = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
   OpenSources();
   if (!proc_events_ && !notify_) {
@@ -830,20 +1026,33 @@ Expected<void> Watcher::Run() {
     std::lock_guard lock(log_mu_);
     log_ << fmt::format(
         "deminer watch: started (pid {}; exec events {}, file events {} on {} dirs, exec blocking "
-        "{}, respond {}{})\n",
+        "{}, {} response polic{}{}; alerts to {}{}{}{})\n",
         host_.own_pid, proc_events_ ? "on" : "off", notify_ ? "on" : "off", marked_.size(),
-        perm_ ? "on" : "off", ResponseName(options_.respond), options_.dry_run ? " (dry run)" : "");
+        perm_ ? "on" : "off", options_.policies.size(), options_.policies.size() == 1 ? "y" : "ies",
+        options_.dry_run ? " (dry run)" : "", options_.output == "-" ? "stdout" : options_.output,
+        options_.syslog.empty() ? "" : ", syslog", options_.webhook.empty() ? "" : ", webhook",
+        options_.store ? ", " + options_.state_dir + "/events.db" : "");
     log_.flush();
   }
 
   std::vector<ProcEvent> proc_events;
   std::vector<FileEvent> file_events;
+  uint64_t last_exec_wake = 0;
   while (!Stopping()) {
     pollfd fds[4] = {{sig_fd, POLLIN, 0},
                      {proc_events_ ? proc_events_->fd() : -1, POLLIN, 0},
                      {notify_ ? notify_->fd() : -1, POLLIN, 0},
                      {new_dirs_ ? new_dirs_->fd() : -1, POLLIN, 0}};
     if (poll(fds, 4, 1000) < 0 && errno != EINTR) break;
+    if ((fds[1].revents & POLLIN) != 0) {
+      // Busy (woken for execs again within 20 ms): let 10 ms of them gather
+      // and read them in one go. A fork storm (a build, a shell loop) then
+      // costs the host a hundred wake-ups a second instead of one an exec;
+      // on a quiet host an exec is still judged at once.
+      const uint64_t now = MonoNs();
+      if (now - last_exec_wake < 20'000'000) usleep(10'000);
+      last_exec_wake = MonoNs();
+    }
     if (new_dirs_ && (fds[3].revents & POLLIN) != 0) {
       std::vector<std::string> created;
       new_dirs_->Read(created);
@@ -864,6 +1073,10 @@ Expected<void> Watcher::Run() {
       while (read(sig_fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
         if (si.ssi_signo == SIGHUP) {
           (void)alerts_.Open();  // log rotation: a new file at the same path
+          const auto reloaded = LoadRules();
+          std::lock_guard lock(log_mu_);
+          log_ << "deminer watch: SIGHUP: output reopened, rules "
+               << (reloaded ? "reloaded" : "kept (" + reloaded.error().message() + ")") << "\n";
         } else {
           stop_ = true;
         }
@@ -878,8 +1091,6 @@ Expected<void> Watcher::Run() {
       for (const ProcEvent& e : proc_events) {
         if (e.what == ProcEvent::What::kExec) {
           OnExec(e.pid, e.ns);
-        } else if (e.what == ProcEvent::What::kExit) {
-          respawn_.Ended(e.pid);
         }
       }
     }
@@ -896,6 +1107,7 @@ Expected<void> Watcher::Run() {
   WriteStatus();
   close(sig_fd);
   close(stop_fd_);
+  close(procdir_);
   std::lock_guard lock(log_mu_);
   log_ << fmt::format("deminer watch: stopped ({} execs, {} file events, {} alerts, {} denied)\n",
                       execs_.load(), files_.load(), alerts_.written(), denied_.load());
@@ -904,8 +1116,9 @@ Expected<void> Watcher::Run() {
 
 }  // namespace
 
-Expected<void> RunWatch(const WatchOptions& options, const RulePack& rules, std::ostream& log) {
-  Watcher w(options, rules, log);
+Expected<void> RunWatch(const WatchOptions& options, const RuleLoader& load_rules,
+                        std::ostream& log) {
+  Watcher w(options, load_rules, log);
   return w.Run();
 }
 

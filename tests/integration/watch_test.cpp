@@ -23,14 +23,19 @@ using namespace std::chrono_literals;
 class Daemon {
  public:
   explicit Daemon(std::vector<std::string> flags, std::map<std::string, std::string> env = {}) {
-    std::vector<std::string> argv = {"deminer",       "watch", "--output",     dir_ / "alerts.jsonl",
-                                     "--status-file", dir_ / "status.json", "--no-initial-scan"};
+    std::vector<std::string> argv = {"deminer",       "watch",
+                                     "--output",      dir_ / "alerts.jsonl",
+                                     "--status-file", dir_ / "status.json",
+                                     "--state-dir",   state(),
+                                     "--no-initial-scan"};
     argv.insert(argv.end(), flags.begin(), flags.end());
     child_ = std::make_unique<Child>(DEMINER_BINARY, argv, env);
     ready_ = WaitForFile(dir_ / "status.json", 20s);
   }
   bool ready() const { return ready_; }
   pid_t pid() const { return child_->pid(); }
+  std::string state() const { return dir_ / "state"; }
+  std::string path(const std::string& name) const { return dir_ / name; }
 
   std::vector<nlohmann::json> Alerts() const {
     std::vector<nlohmann::json> out;
@@ -74,11 +79,21 @@ const auto Check = [](const std::string& check, const std::string& needle = "") 
   };
 };
 
+// A harmless imitation miner run as `dir`/xmrig with a pool and XMRig's donate option.
+std::unique_ptr<Child> StartMiner(const TempDir& dir) {
+  CopyTool("imitation_miner", dir / "xmrig");
+  return std::make_unique<Child>(
+      dir / "xmrig", std::vector<std::string>{dir / "xmrig", "-o",
+                                              "stratum+tcp://pool.supportxmr.com:443",
+                                              "--donate-level", "1"});
+}
+
 class WatchTest : public testing::Test {
  protected:
   void SetUp() override {
     if (getuid() != 0) GTEST_SKIP() << "deminer watch needs root (netlink, fanotify)";
   }
+  TempDir dir_;
 };
 
 TEST_F(WatchTest, AlertsOnAMinerStartedFromTmpWithinMilliseconds) {
@@ -142,15 +157,13 @@ TEST_F(WatchTest, KillEndsACriticalMinerAndSaysSo) {
   Daemon d({"--respond", "kill"});
   ASSERT_TRUE(d.ready());
   TempDir dir;
-  CopyTool("imitation_miner", dir / "xmrig");
-  Child miner(dir / "xmrig", {dir / "xmrig", "-o", "stratum+tcp://pool.supportxmr.com:443",
-                              "--donate-level", "1"});
+  auto miner = StartMiner(dir);
   const auto alert = d.WaitFor(Check("proc.miner", dir / "xmrig"));
   ASSERT_TRUE(alert);
-  EXPECT_EQ((*alert)["response"]["action"], "kill");
-  EXPECT_EQ((*alert)["response"]["result"], "done");
+  EXPECT_EQ((*alert)["response"][0]["action"], "kill");
+  EXPECT_EQ((*alert)["response"][0]["result"], "done");
   int status = 0;
-  ASSERT_EQ(waitpid(miner.pid(), &status, 0), miner.pid());
+  ASSERT_EQ(waitpid(miner->pid(), &status, 0), miner->pid());
   EXPECT_TRUE(WIFSIGNALED(status));
   EXPECT_EQ(WTERMSIG(status), SIGKILL);
 }
@@ -164,7 +177,7 @@ TEST_F(WatchTest, DryRunSaysWhatItWouldDoAndDoesNothing) {
   ASSERT_TRUE(miner);
   const auto alert = d.WaitFor(Check("proc.miner", dir / "xmrig"));
   ASSERT_TRUE(alert);
-  EXPECT_EQ((*alert)["response"]["result"], "dry run: not done");
+  EXPECT_EQ((*alert)["response"][0]["result"], "dry run: not done");
   EXPECT_EQ(kill(miner->pid(), 0), 0);
 }
 
@@ -192,6 +205,104 @@ TEST_F(WatchTest, ADropperThatKeepsBringingItsPayloadBackIsNamed) {
   EXPECT_EQ(e["dropper"]["script"], script);
   EXPECT_NE(e["advice"].get<std::string>().find("restarting the container will not help"),
             std::string::npos);
+}
+
+TEST_F(WatchTest, QuarantineTakesTheMinersFileAwayAndRestoreBringsItBack) {
+  Daemon d({"--respond", "kill", "--quarantine"});
+  ASSERT_TRUE(d.ready());
+  TempDir dir;
+  auto miner = StartMiner(dir);
+  const auto alert = d.WaitFor(Check("proc.miner", dir / "xmrig"));
+  ASSERT_TRUE(alert);
+  const auto& r = (*alert)["response"];
+  ASSERT_EQ(r.size(), 2u) << r.dump();
+  EXPECT_EQ(r[0]["action"], "kill");
+  EXPECT_EQ(r[1]["action"], "quarantine");
+  EXPECT_EQ(r[1]["result"], "done");
+  EXPECT_EQ(access((dir / "xmrig").c_str(), F_OK), -1) << "the file is gone from where it ran";
+
+  const CommandResult listed =
+      RunDeminer({"quarantine", "list", "--state-dir", d.state(), "--format", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const auto entries = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0]["path"], dir / "xmrig");
+  EXPECT_EQ(entries[0]["sha256"], r[1]["sha256"]);
+  const CommandResult restored =
+      RunDeminer({"quarantine", "restore", entries[0]["id"], "--state-dir", d.state()});
+  EXPECT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_EQ(access((dir / "xmrig").c_str(), X_OK), 0) << "back, executable as it was";
+}
+
+TEST_F(WatchTest, BlockRemoteDropsTrafficToThePoolInAnNftablesSet) {
+  if (RunCommand({"nft", "--version"}).exit_code != 0) GTEST_SKIP() << "nft not installed";
+  // A pool in a network namespace made for the test, behind a veth pair.
+  NetNs ns;
+  ASSERT_TRUE(ns.ok());
+  const std::string host_if = fmt::format("dmw{}", getpid() % 100000);
+  const std::string pool = fmt::format("10.{}.{}.2", 100 + getpid() % 100, getpid() % 250);
+  const std::string local = pool.substr(0, pool.size() - 1) + "1";
+  for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+           {"ip", "link", "add", host_if, "type", "veth", "peer", "name", "eth0", "netns", ns.name()},
+           {"ip", "addr", "add", local + "/30", "dev", host_if},
+           {"ip", "link", "set", host_if, "up"},
+           {"ip", "-n", ns.name(), "addr", "add", pool + "/30", "dev", "eth0"},
+           {"ip", "-n", ns.name(), "link", "set", "eth0", "up"}}) {
+    const CommandResult r = RunCommand(cmd);
+    ASSERT_EQ(r.exit_code, 0) << cmd[0] << " " << cmd[1] << ": " << r.err;
+  }
+  // busybox nc ends a connection when its stdin ends: a sleep keeps it open.
+  Child listener("/usr/bin/ip", {"ip", "netns", "exec", ns.name(), "sh", "-c",
+                                 "sleep 60 | busybox nc -l -p 3333 >/dev/null"});
+  // Every connection to a pool port, blocked (the catch-all floor is critical;
+  // a pool port from a process that does not look like a miner is medium).
+  const std::string config = dir_ / "watch.yaml";
+  std::ofstream(config) << R"(policies:
+  - {check: net.pool-connection, at: medium, block: true}
+)";
+  // The daemon's own table, fresh, so that its counters start at 0.
+  RunCommand({"nft", "delete", "table", "inet", "deminer"});
+  Daemon d({"--config", config});
+  ASSERT_TRUE(d.ready());
+  std::this_thread::sleep_for(300ms);
+  Child client("/bin/sh", {"sh", "-c", "sleep 60 | busybox nc " + pool + " 3333 >/dev/null"});
+  const auto alert = d.WaitFor(Check("net.pool-connection", pool), 15s);
+  // And traffic to the pool is dropped: a new connection's SYN meets the rule.
+  const CommandResult again = RunCommand({"busybox", "nc", "-w", "1", pool, "3333"});
+  const CommandResult chain = RunCommand({"nft", "list", "chain", "inet", "deminer", "output"});
+  RunCommand({"ip", "link", "del", host_if});
+  ASSERT_TRUE(alert);
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_EQ(chain.out.find("@blocked4 counter packets 0 "), std::string::npos) << chain.out;
+  EXPECT_NE(chain.out.find("@blocked4 counter packets"), std::string::npos) << chain.out;
+  const auto& r = (*alert)["response"];
+  ASSERT_EQ(r.size(), 1u) << r.dump();
+  EXPECT_EQ(r[0]["action"], "block");
+  EXPECT_EQ(r[0]["address"], pool);
+  EXPECT_EQ(r[0]["result"], "done") << r.dump();
+  const CommandResult set = RunCommand({"nft", "list", "set", "inet", "deminer", "blocked4"});
+  RunCommand({"nft", "delete", "table", "inet", "deminer"});
+  EXPECT_NE(set.out.find(pool), std::string::npos) << set.out << set.err;
+}
+
+TEST_F(WatchTest, SighupReopensTheOutputAndReloadsTheRules) {
+  TempDir rules;
+  // A rule the daemon does not have at start: a miner name of this test's own.
+  Daemon d({"--rules", rules.path()});
+  ASSERT_TRUE(d.ready());
+  std::ofstream(rules / "names.yaml")
+      << R"(miner_names:
+  - source: "watch_test"
+    entries: ["deminer-it-reload"]
+)";
+  ASSERT_EQ(rename(d.path("alerts.jsonl").c_str(), d.path("rotated.jsonl").c_str()), 0);
+  ASSERT_EQ(kill(d.pid(), SIGHUP), 0);
+  std::this_thread::sleep_for(500ms);
+  TempDir dir;
+  auto miner = StartImitation(dir, "deminer-it-reload", {dir / "deminer-it-reload"});
+  ASSERT_TRUE(miner);
+  const auto alert = d.WaitFor(Check("proc.miner", "deminer-it-reload"));
+  EXPECT_TRUE(alert) << "the reloaded rules name it, in the new output file";
 }
 
 TEST_F(WatchTest, StopsCleanlyOnSigterm) {
@@ -229,8 +340,8 @@ TEST_F(WatchTest, AMinerInAContainerIsAttributedAndTheContainerPaused) {
   ASSERT_TRUE(alert);
   EXPECT_EQ((*alert)["container"]["name"], name);
   EXPECT_EQ((*alert)["container"]["image"], podman.image());
-  EXPECT_EQ((*alert)["response"]["action"], "pause");
-  EXPECT_EQ((*alert)["response"]["result"], "done");
+  EXPECT_EQ((*alert)["response"][0]["action"], "pause");
+  EXPECT_EQ((*alert)["response"][0]["result"], "done");
   const CommandResult state =
       RunCommand({"podman", "inspect", "--format", "{{.State.Status}}", id}, podman.Env());
   EXPECT_EQ(state.out, "paused\n") << state.err;

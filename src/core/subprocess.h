@@ -1,0 +1,21 @@
+// Runs a system tool the daemon needs (nft), never anything a scan found:
+// argv[0] is an absolute path or looked up in PATH, the input is written to
+// its stdin, and its output and exit status come back. Bounded in output.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace deminer {
+
+struct ProcessResult {
+  int exit_code = -1;  // -1: killed by a signal
+  std::string out;
+  std::string err;
+};
+
+Expected<ProcessResult> RunTool(const std::vector<std::string>& argv, const std::string& input = "");
+
+}  // namespace deminer

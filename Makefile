@@ -46,6 +46,7 @@ bench: build
 	@bench/run.sh
 	@bench/files.sh
 	@bench/logs.sh
+	@bench/watch.sh
 
 tidy: build
 	@clang-tidy-16 -p build --quiet $$(git ls-files 'src/*.cpp' | grep -v _test.cpp)

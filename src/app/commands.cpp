@@ -266,18 +266,24 @@ int RunQuarantineCommand(const std::string& action, const std::string& id,
     if (format == "json") {
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const QuarantineEntry& e : entries) {
-        out.push_back({{"id", e.id}, {"path", e.shown}, {"container", e.container},
-                       {"sha256", e.sha256}, {"size", e.size}, {"reason", e.reason},
-                       {"at", e.at}, {"attr_flags", e.attr_flags}});
+        out.push_back({{"id", e.id},
+                       {"path", e.shown},
+                       {"container", e.container},
+                       {"sha256", e.sha256},
+                       {"size", e.size},
+                       {"reason", e.reason},
+                       {"at", e.at},
+                       {"attr_flags", e.attr_flags}});
       }
       std::cout << out.dump(2) << "\n";
       return kExitClean;
     }
     if (entries.empty()) std::cout << "nothing in quarantine (" << state_dir << ")\n";
     for (const QuarantineEntry& e : entries) {
-      std::cout << fmt::format("{}  {}{}  sha256 {}  {} bytes  {}\n", e.id, e.shown,
-                               e.container.empty() ? "" : " (container " + e.container.substr(0, 12) + ")",
-                               e.sha256, e.size, e.reason);
+      std::cout << fmt::format(
+          "{}  {}{}  sha256 {}  {} bytes  {}\n", e.id, e.shown,
+          e.container.empty() ? "" : " (container " + e.container.substr(0, 12) + ")", e.sha256,
+          e.size, e.reason);
     }
     return kExitClean;
   }
@@ -292,18 +298,21 @@ int RunQuarantineCommand(const std::string& action, const std::string& id,
 }
 
 int RunChecksCommand(const std::string& format) {
+  // The catalog's checks, then the watch daemon's own findings.
+  std::vector<const CheckInfo*> infos;
+  for (const Check* c : Catalog()) infos.push_back(&c->info);
+  for (const CheckInfo* i : WatchCheckInfos()) infos.push_back(i);
   if (format == "json") {
     auto arr = nlohmann::ordered_json::array();
-    for (const Check* c : Catalog()) {
-      const CheckInfo& i = c->info;
-      arr.push_back({{"id", i.id},
-                     {"title", i.title},
-                     {"severity", SeverityName(i.severity)},
-                     {"kind", KindName(i.kind)},
-                     {"scope", ScopeName(i.scope)},
-                     {"attack", i.attack},
-                     {"description", i.description},
-                     {"remediation", i.remediation}});
+    for (const CheckInfo* i : infos) {
+      arr.push_back({{"id", i->id},
+                     {"title", i->title},
+                     {"severity", SeverityName(i->severity)},
+                     {"kind", KindName(i->kind)},
+                     {"scope", ScopeName(i->scope)},
+                     {"attack", i->attack},
+                     {"description", i->description},
+                     {"remediation", i->remediation}});
     }
     std::cout << arr.dump(2) << "\n";
     return kExitClean;
@@ -314,16 +323,15 @@ int RunChecksCommand(const std::string& format) {
   }
   std::cout << fmt::format("{:<22} {:<9} {:<10} {:<10} {:<10} {}\n", "ID", "SEVERITY", "KIND",
                            "SCOPE", "ATT&CK", "TITLE");
-  for (const Check* c : Catalog()) {
-    const CheckInfo& i = c->info;
-    std::cout << fmt::format("{:<22} {:<9} {:<10} {:<10} {:<10} {}\n", i.id,
-                             SeverityName(i.severity), KindName(i.kind), ScopeName(i.scope),
-                             i.attack, i.title);
+  for (const CheckInfo* i : infos) {
+    std::cout << fmt::format("{:<22} {:<9} {:<10} {:<10} {:<10} {}\n", i->id,
+                             SeverityName(i->severity), KindName(i->kind), ScopeName(i->scope),
+                             i->attack, i->title);
   }
   std::cout << fmt::format(
-      "\n{} checks. `deminer checks --format json` adds what each looks "
-      "at and the fix.\n",
-      Catalog().size());
+      "\n{} checks ({} of them found by `deminer watch` only). `deminer checks --format json` "
+      "adds what each looks at and the fix.\n",
+      infos.size(), WatchCheckInfos().size());
   return kExitClean;
 }
 

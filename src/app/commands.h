@@ -38,8 +38,8 @@ struct WatchArgs {
   std::string config;  // YAML policy file; flags below override it
   std::vector<std::string> rules;
   bool no_default_rules = false;
-  std::string output;   // alerts as JSON lines; "-": stdout
-  std::string respond;  // alert, suspend, kill (for critical findings)
+  std::string output;             // alerts as JSON lines; "-": stdout
+  std::string respond;            // alert, suspend, kill (for critical findings)
   std::string respond_container;  // none, pause, stop
   bool quarantine = false;
   bool block_remote = false;

@@ -59,7 +59,8 @@ int Main(int argc, char** argv) {
   CLI::App* watch_cmd = app.add_subcommand(
       "watch", "Daemon: catch the miner's exec, drop and pool connection as they happen");
   watch_cmd->add_option("--config", watch.config, "YAML policy file (flags override it)");
-  watch_cmd->add_option("--output", watch.output, "Write alerts as JSON lines to FILE (- : stdout)");
+  watch_cmd->add_option("--output", watch.output,
+                        "Write alerts as JSON lines to FILE (- : stdout)");
   watch_cmd
       ->add_option("--respond", watch.respond,
                    "What to do to the process of a critical finding: alert, suspend (SIGSTOP, "
@@ -67,8 +68,9 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"alert", "suspend", "kill"}));
   watch_cmd
       ->add_option("--respond-container", watch.respond_container,
-                   "What to do to the container of a critical finding: none, pause or stop")
-      ->check(CLI::IsMember({"none", "pause", "stop"}));
+                   "What to do to the container of a critical finding: none, pause, stop or "
+                   "disconnect (from its networks; the process and its memory stay)")
+      ->check(CLI::IsMember({"none", "pause", "stop", "disconnect"}));
   watch_cmd->add_flag("--quarantine", watch.quarantine,
                       "Move the file of a critical finding (or the process's executable) into "
                       "the quarantine (deminer quarantine list|restore)");
@@ -76,14 +78,17 @@ int Main(int argc, char** argv) {
                       "Add the remote address of a critical connection to an nftables set");
   watch_cmd->add_option("--state-dir", watch.state_dir,
                         "Quarantine and event store (default /var/lib/deminer)");
-  watch_cmd->add_option("--syslog", watch.syslog, "Also send alerts to syslog: unix:/dev/log or udp:HOST:PORT");
-  watch_cmd->add_option("--webhook", watch.webhook, "Also POST alerts (Slack-compatible) to this URL");
+  watch_cmd->add_option("--syslog", watch.syslog,
+                        "Also send alerts to syslog: unix:/dev/log or udp:HOST:PORT");
+  watch_cmd->add_option("--webhook", watch.webhook,
+                        "Also POST alerts (Slack-compatible) to this URL");
   watch_cmd->add_flag("--no-store", watch.no_store, "Do not keep alerts in STATE/events.db");
   watch_cmd->add_flag("--block-exec", watch.block_exec,
                       "Deny running programs from temp dirs (fanotify), host and containers");
   watch_cmd->add_flag("--dry-run", watch.dry_run, "Say what a response would do; do nothing");
-  watch_cmd->add_option("--allow", watch.allow,
-                        "An executable path, process name or container name never acted on (repeatable)")
+  watch_cmd
+      ->add_option("--allow", watch.allow,
+                   "An executable path, process name or container name never acted on (repeatable)")
       ->allow_extra_args(false);
   watch_cmd->add_option("--status-file", watch.status_file,
                         "Rewrite a JSON health file here every 5 s");
@@ -92,7 +97,7 @@ int Main(int argc, char** argv) {
   watch_cmd->add_flag("--no-default-rules", watch.no_default_rules, "Load only the --rules dirs");
 
   std::string quarantine_action, quarantine_id, quarantine_state = "/var/lib/deminer",
-                                                 quarantine_format = "text";
+                                                quarantine_format = "text";
   CLI::App* quarantine_cmd =
       app.add_subcommand("quarantine", "List or restore what watch moved into the quarantine");
   quarantine_cmd->add_option("action", quarantine_action, "list or restore")

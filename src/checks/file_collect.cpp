@@ -197,7 +197,6 @@ class ContentMatcher {
   std::string first_error_;
 };
 
-
 FileInspector::FileInspector(const RulePack& rules, unsigned threads, std::vector<Gap>& gaps)
     : threads_(std::max(1u, threads)),
       matcher_(std::make_unique<ContentMatcher>(rules, threads_, gaps)),

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <system_error>
 #include <thread>
 
@@ -240,16 +241,34 @@ class LogScan {
   // Reads the systemd journal files under `dirs` in batches, the same two
   // passes as a log file: one scan of a batch, then each candidate alone.
   void ReadJournalDirs(const std::vector<std::string>& dirs, const std::string& shown, Facts& facts,
-                       std::mutex& mu) {
+                       std::mutex& mu, LogFollow* follow) {
     const LogTarget t{"", shown, LogKind::kJournal, ""};
     Groups groups;
     MessageBatch text;
     std::vector<size_t> picked;
-    auto stats = ReadJournal(
-        dirs, options_.since, options_.until, 8192, [&](const std::vector<JournalEntry>& batch) {
+    // A follower reads on from the last second it saw; what it read of that
+    // second is skipped (an empty message matches nothing).
+    const bool on = follow != nullptr && follow->primed && follow->journal_time != 0;
+    const int64_t since = on ? std::max(options_.since, follow->journal_time) : options_.since;
+    int64_t newest = on ? follow->journal_time : 0;
+    std::set<std::string> newest_messages =
+        on ? follow->journal_last_second : std::set<std::string>();
+    auto stats =
+        ReadJournal(dirs, since, options_.until, 8192, [&](const std::vector<JournalEntry>& batch) {
           text.Clear();
           for (const JournalEntry& e : batch) {
-            text.Add([&](std::string& out) { out += e.message; });
+            const bool seen = on && e.time == follow->journal_time &&
+                              follow->journal_last_second.contains(e.message);
+            text.Add([&](std::string& out) {
+              if (!seen) out += e.message;
+            });
+            if (follow == nullptr) continue;
+            if (e.time > newest) {
+              newest = e.time;
+              newest_messages.clear();
+            }
+            if (e.time == newest && newest_messages.size() < 4096)
+              newest_messages.insert(e.message);
           }
           picked.clear();
           text.Candidates(matcher_, picked);
@@ -271,6 +290,10 @@ class LogScan {
     ++facts.logs_read;
     facts.log_lines += stats->entries;
     for (auto& [rule, hits] : groups.by_rule) facts.log_hits.push_back(std::move(hits));
+    if (follow != nullptr) {
+      follow->journal_time = newest;
+      follow->journal_last_second = std::move(newest_messages);
+    }
   }
 
  private:
@@ -516,8 +539,7 @@ std::vector<std::string> CaptureFromLine(std::string_view line,
 void CollectLogs(const ScanOptions& options, const RulePack& rules, Facts& facts,
                  LogFollow* follow) {
   const std::vector<LogTarget> targets = FindLogs(options, facts.gaps);
-  std::vector<std::string> journal;
-  if (follow == nullptr || !follow->primed) journal = JournalDirs(options.root);
+  const std::vector<std::string> journal = JournalDirs(options.root);
   if (rules.log_rules.empty() || (targets.empty() && journal.empty())) return;
   // ~100 ms for the default rules: only when there is a log to read, and
   // once for a follower.
@@ -542,7 +564,7 @@ void CollectLogs(const ScanOptions& options, const RulePack& rules, Facts& facts
       if (i < first_file) {
         scan.ReadJournalDirs(journal,
                              journal.front().substr(options.root == "/" ? 0 : options.root.size()),
-                             facts, mu);
+                             facts, mu, follow);
       } else {
         scan.Read(targets[i - first_file], facts, mu, follow);
       }

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,11 +38,14 @@ struct LogCursor {
 // What `scan --follow` keeps between passes: where each log was read up to
 // and the compiled rules. A pass after the first reads only what was
 // appended; a log rotated or truncated (another inode, or shorter) is read
-// from its start. Compressed rotations and the journal are read once.
+// from its start. Compressed rotations are read once. The journal is read on
+// from the last second a pass saw, skipping that second's entries it read.
 struct LogFollow {
   std::map<std::string, LogCursor> cursors;  // by path on this host
   std::shared_ptr<const LogMatcher> matcher;
-  bool primed = false;  // the first pass is done
+  bool primed = false;                        // the first pass is done
+  int64_t journal_time = 0;                   // the newest journal entry's time read
+  std::set<std::string> journal_last_second;  // the messages read at that time
 };
 
 // The kind of log a path names ("/var/log/postgresql/..." -> postgres).

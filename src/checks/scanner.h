@@ -23,8 +23,8 @@ struct ScanOptions {
   unsigned threads = 0;            // 0: one per core, plus one
   std::vector<std::string> paths;  // extra trees or files (files scope) and logs (logs scope)
   uint64_t max_content_bytes = uint64_t{32} << 20;  // files larger are hashed, not matched
-  int64_t since = 0;  // logs: lines before this time (unix seconds) are skipped; 0: all
-  int64_t until = 0;  // logs: lines after this time are skipped; 0: all
+  int64_t since = 0;            // logs: lines before this time (unix seconds) are skipped; 0: all
+  int64_t until = 0;            // logs: lines after this time are skipped; 0: all
   LogFollow* follow = nullptr;  // logs: read on from the previous pass (scan --follow)
 };
 

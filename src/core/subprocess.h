@@ -16,6 +16,7 @@ struct ProcessResult {
   std::string err;
 };
 
-Expected<ProcessResult> RunTool(const std::vector<std::string>& argv, const std::string& input = "");
+Expected<ProcessResult> RunTool(const std::vector<std::string>& argv,
+                                const std::string& input = "");
 
 }  // namespace deminer

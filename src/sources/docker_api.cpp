@@ -110,14 +110,15 @@ std::vector<std::string> FindDockerSockets(const std::string& root) {
 }
 
 Expected<std::string> DockerApi::Get(const std::string& path) const {
-  return Request("GET", path);
+  return Request("GET", path, "");
 }
 
-Expected<std::string> DockerApi::Post(const std::string& path) const {
-  return Request("POST", path);
+Expected<std::string> DockerApi::Post(const std::string& path, const std::string& json) const {
+  return Request("POST", path, json);
 }
 
-Expected<std::string> DockerApi::Request(const char* method, const std::string& path) const {
+Expected<std::string> DockerApi::Request(const char* method, const std::string& path,
+                                         const std::string& json) const {
   const CurlLib& lib = CurlLib::Get();
   if (!lib.error.empty()) return Fail(Error::Unavailable(lib.error));
   std::unique_ptr<CURL, CurlDeleter> curl(lib.easy_init());
@@ -131,14 +132,20 @@ Expected<std::string> DockerApi::Request(const char* method, const std::string& 
   lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
   lib.easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  curl_slist* headers = nullptr;
   if (std::string_view(method) == "POST") {
     lib.easy_setopt(c, CURLOPT_POST, 1L);
-    lib.easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+    lib.easy_setopt(c, CURLOPT_POSTFIELDS, json.c_str());
+    lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(json.size()));
+    if (!json.empty()) {
+      headers = lib.slist_append(nullptr, "Content-Type: application/json");
+      lib.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    }
   }
   // Only the unix socket: never follow a redirect to a network host.
   lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   const CURLcode rc = lib.easy_perform(c);
+  if (headers != nullptr) lib.slist_free_all(headers);
   if (rc != CURLE_OK) {
     return Fail(Error::Unavailable(
         fmt::format("Docker API {} {} {}: {}", socket_, method, path, lib.easy_strerror(rc))));
@@ -146,8 +153,8 @@ Expected<std::string> DockerApi::Request(const char* method, const std::string& 
   long status = 0;
   lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) {
-    return Fail(
-        Error::Unavailable(fmt::format("Docker API {} {} {}: HTTP {}", socket_, method, path, status)));
+    return Fail(Error::Unavailable(
+        fmt::format("Docker API {} {} {}: HTTP {}", socket_, method, path, status)));
   }
   return body;
 }

@@ -30,9 +30,10 @@ class DockerApi {
   // GET `path` (e.g. "/containers/json"); the body on HTTP 2xx.
   Expected<std::string> Get(const std::string& path) const;
 
-  // POST `path` with no body (the watch daemon's container actions:
-  // /containers/ID/pause, /stop, /networks/NET/disconnect); the body on 2xx.
-  Expected<std::string> Post(const std::string& path) const;
+  // POST `path` with a JSON body, or none (the watch daemon's container
+  // actions: /containers/ID/pause, /stop, /networks/NET/disconnect); the
+  // response body on 2xx.
+  Expected<std::string> Post(const std::string& path, const std::string& json = "") const;
 
   // Running containers by full id.
   Expected<std::map<std::string, ContainerRef>> ListContainers() const;
@@ -40,7 +41,8 @@ class DockerApi {
   const std::string& socket_path() const { return socket_; }
 
  private:
-  Expected<std::string> Request(const char* method, const std::string& path) const;
+  Expected<std::string> Request(const char* method, const std::string& path,
+                                const std::string& json) const;
   std::string socket_;
   long timeout_ms_;
 };

@@ -116,14 +116,17 @@ class StoreSink final : public AlertSink {
     std::lock_guard lock(mu_);
     sqlite3_stmt* s = insert_.get();
     sqlite3_reset(s);
-    const std::string fields[] = {Str(alert, "time"),        Str(alert, "event"),
-                                  Str(alert, "check"),       Str(alert, "severity"),
-                                  Str(alert, "fingerprint"), Str(alert, "subject"),
-                                  alert.contains("container") && alert["container"].is_object()
-                                      ? Str(alert["container"], "id")
-                                      : std::string(),
-                                  alert.dump(-1, ' ', false,
-                                             nlohmann::ordered_json::error_handler_t::replace)};
+    const std::string fields[] = {
+        Str(alert, "time"),
+        Str(alert, "event"),
+        Str(alert, "check"),
+        Str(alert, "severity"),
+        Str(alert, "fingerprint"),
+        Str(alert, "subject"),
+        alert.contains("container") && alert["container"].is_object()
+            ? Str(alert["container"], "id")
+            : std::string(),
+        alert.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};
     for (int i = 0; i < 8; ++i) {
       sqlite3_bind_text(s, i + 1, fields[i].c_str(), static_cast<int>(fields[i].size()),
                         SQLITE_TRANSIENT);
@@ -167,7 +170,11 @@ void AlertSink::Failed(std::string why) {
 std::string Rfc5424(const nlohmann::ordered_json& alert, const std::string& hostname, int pid) {
   // Facility 10 (security/authorization); severity from the finding's.
   const std::string sev = Str(alert, "severity");
-  const int level = sev == "critical" ? 2 : sev == "high" ? 3 : sev == "medium" ? 4 : sev == "low" ? 5 : 6;
+  const int level = sev == "critical" ? 2
+                    : sev == "high"   ? 3
+                    : sev == "medium" ? 4
+                    : sev == "low"    ? 5
+                                      : 6;
   const std::string time = Str(alert, "time");
   std::string msg = fmt::format(
       "<{}>1 {} {} deminer {} {} [deminer@32473 check=\"{}\" severity=\"{}\" fingerprint=\"{}\" "
@@ -187,8 +194,8 @@ std::string Rfc5424(const nlohmann::ordered_json& alert, const std::string& host
 }
 
 nlohmann::ordered_json WebhookBody(const nlohmann::ordered_json& alert) {
-  std::string text = fmt::format("deminer {}: {} — {}", Str(alert, "severity"),
-                                 Str(alert, "title"), Str(alert, "subject"));
+  std::string text = fmt::format("deminer {}: {} — {}", Str(alert, "severity"), Str(alert, "title"),
+                                 Str(alert, "subject"));
   if (alert.contains("container") && alert["container"].is_object()) {
     const std::string name = Str(alert["container"], "name");
     text += fmt::format(" (container {})", name.empty() ? Str(alert["container"], "id") : name);
@@ -263,9 +270,9 @@ Expected<std::unique_ptr<AlertSink>> MakeWebhookSink(const std::string& url) {
 
 Expected<std::unique_ptr<AlertSink>> MakeStoreSink(const std::string& path, uint64_t max_rows) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   std::unique_ptr<sqlite3, SqliteCloser> db(raw);
   if (rc != SQLITE_OK) {
     return Fail(Error::Io(fmt::format("{}: {}", path, raw ? sqlite3_errmsg(raw) : "cannot open")));

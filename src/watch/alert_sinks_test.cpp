@@ -124,7 +124,8 @@ TEST(AlertSinksTest, WebhookPostsTheBodyToALoopbackReceiver) {
     close(c);
   });
   {
-    auto sink = MakeWebhookSink("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/hook");
+    auto sink =
+        MakeWebhookSink("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/hook");
     ASSERT_TRUE(sink);
     (*sink)->Send(Alert());
   }  // the destructor sends what is queued, then stops

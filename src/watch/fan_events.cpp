@@ -37,8 +37,10 @@ FanGroup::~FanGroup() {
 }
 
 Expected<FanGroup> FanGroup::Open(bool permission) {
-  const unsigned flags =
-      (permission ? FAN_CLASS_CONTENT : FAN_CLASS_NOTIF) | FAN_CLOEXEC | FAN_NONBLOCK;
+  // Unlimited marks: a permission group keeps an ignore mark for each
+  // program judged clean, so the kernel does not ask about it again.
+  const unsigned flags = (permission ? FAN_CLASS_CONTENT | FAN_UNLIMITED_MARKS : FAN_CLASS_NOTIF) |
+                         FAN_CLOEXEC | FAN_NONBLOCK;
   // O_NOATIME would be refused on files we do not own without CAP_FOWNER.
   const int fd = fanotify_init(flags, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
   if (fd < 0) return Fail(Error::FromErrno(errno, "fanotify_init"));
@@ -46,11 +48,27 @@ Expected<FanGroup> FanGroup::Open(bool permission) {
 }
 
 Expected<void> FanGroup::MarkDir(const std::string& dir) {
-  const uint64_t mask =
-      (permission_ ? FAN_OPEN_EXEC_PERM : FAN_CLOSE_WRITE) | FAN_EVENT_ON_CHILD;
+  const uint64_t mask = (permission_ ? FAN_OPEN_EXEC_PERM : FAN_CLOSE_WRITE) | FAN_EVENT_ON_CHILD;
   if (fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_ONLYDIR | FAN_MARK_DONT_FOLLOW, mask, AT_FDCWD,
                     dir.c_str()) != 0) {
     return Fail(Error::FromErrno(errno, "fanotify_mark " + dir));
+  }
+  return {};
+}
+
+Expected<void> FanGroup::MarkFilesystemExec(const std::string& path) {
+  if (!permission_) return Fail(Error::InvalidInput("not a permission group"));
+  if (fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC_PERM, AT_FDCWD,
+                    path.c_str()) != 0) {
+    return Fail(Error::FromErrno(errno, "fanotify_mark (file system) " + path));
+  }
+  return {};
+}
+
+Expected<void> FanGroup::IgnoreExecsOf(const FileEvent& event) {
+  if (fanotify_mark(fd_, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, FAN_OPEN_EXEC_PERM, event.fd,
+                    nullptr) != 0) {
+    return Fail(Error::FromErrno(errno, "fanotify ignore mark"));
   }
   return {};
 }
@@ -65,17 +83,21 @@ Expected<void> FanGroup::Read(std::vector<FileEvent>& out) {
       return Fail(Error::FromErrno(errno, "read fanotify events"));
     }
     if (n == 0) return {};
-    ssize_t len = n;
-    for (auto* m = reinterpret_cast<fanotify_event_metadata*>(buf); FAN_EVENT_OK(m, len);
-         m = FAN_EVENT_NEXT(m, len)) {
-      if (m->vers != FANOTIFY_METADATA_VERSION) return Fail(Error::Internal("fanotify ABI"));
-      FileEvent e;
-      e.fd = m->fd;
-      e.pid = m->pid;
-      e.mask = m->mask;
-      if (m->fd >= 0) {
+    // Record by record with memcpy: the kernel's macros cast char* to the
+    // 8-byte-aligned metadata struct.
+    for (size_t at = 0; at + sizeof(fanotify_event_metadata) <= static_cast<size_t>(n);) {
+      fanotify_event_metadata m{};
+      std::memcpy(&m, buf + at, sizeof m);
+      if (m.event_len < sizeof m || at + m.event_len > static_cast<size_t>(n)) break;
+      at += m.event_len;
+      FileEvent e;  // owns the fd from here on
+      e.fd = m.fd;
+      if (m.vers != FANOTIFY_METADATA_VERSION) return Fail(Error::Internal("fanotify ABI"));
+      e.pid = m.pid;
+      e.mask = m.mask;
+      if (m.fd >= 0) {
         char link[64];
-        std::snprintf(link, sizeof link, "/proc/self/fd/%d", m->fd);
+        std::snprintf(link, sizeof link, "/proc/self/fd/%d", m.fd);
         char path[4096];
         const ssize_t k = readlink(link, path, sizeof path);
         if (k > 0) e.path.assign(path, static_cast<size_t>(k));
@@ -93,25 +115,26 @@ void FanGroup::Answer(const FileEvent& event, bool allow) {
   [[maybe_unused]] const ssize_t n = write(fd_, &r, sizeof r);
 }
 
-NewDirs::~NewDirs() {
+DirEvents::~DirEvents() {
   if (fd_ >= 0) close(fd_);
 }
 
-Expected<NewDirs> NewDirs::Open() {
+Expected<DirEvents> DirEvents::Open(bool files) {
   const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) return Fail(Error::FromErrno(errno, "inotify_init1"));
-  return NewDirs(fd);
+  return DirEvents(fd, files);
 }
 
-Expected<void> NewDirs::Watch(const std::string& dir) {
-  const int wd =
-      inotify_add_watch(fd_, dir.c_str(), IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW);
+Expected<void> DirEvents::Watch(const std::string& dir) {
+  uint32_t mask = IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW;
+  if (files_) mask |= IN_CLOSE_WRITE;
+  const int wd = inotify_add_watch(fd_, dir.c_str(), mask);
   if (wd < 0) return Fail(Error::FromErrno(errno, "inotify_add_watch " + dir));
   dirs_[wd] = dir;
   return {};
 }
 
-void NewDirs::Read(std::vector<std::string>& out) {
+void DirEvents::Read(std::vector<DirEvent>& out) {
   alignas(inotify_event) char buf[8192];
   while (true) {
     const ssize_t n = read(fd_, buf, sizeof buf);
@@ -125,9 +148,13 @@ void NewDirs::Read(std::vector<std::string>& out) {
         dirs_.erase(ev.wd);
         continue;
       }
-      if ((ev.mask & IN_ISDIR) == 0 || ev.len == 0) continue;
+      if (ev.len == 0) continue;
+      const bool dir = (ev.mask & IN_ISDIR) != 0;
+      const bool file_written = !dir && (ev.mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) != 0;
+      if (!dir && !(files_ && file_written)) continue;
       const auto it = dirs_.find(ev.wd);
-      if (it != dirs_.end()) out.push_back(it->second + "/" + std::string(name, strnlen(name, ev.len)));
+      if (it == dirs_.end()) continue;
+      out.push_back({it->second + "/" + std::string(name, strnlen(name, ev.len)), dir});
     }
   }
 }

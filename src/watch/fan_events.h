@@ -18,8 +18,8 @@
 namespace deminer {
 
 struct FileEvent {
-  int fd = -1;       // the file, opened by the kernel for us; owned by the event
-  int pid = 0;       // the process that wrote or is executing it
+  int fd = -1;  // the file, opened by the kernel for us; owned by the event
+  int pid = 0;  // the process that wrote or is executing it
   uint64_t mask = 0;
   std::string path;  // as this daemon's mount namespace resolves the fd
 
@@ -49,6 +49,12 @@ class FanGroup {
   // Marks a directory: its entries' writes (FAN_CLOSE_WRITE), or, on a
   // permission group, their execs (FAN_OPEN_EXEC_PERM).
   Expected<void> MarkDir(const std::string& dir);
+  // Marks the whole file system `path` is on, for exec permission events
+  // (a permission group only): every exec from it is asked.
+  Expected<void> MarkFilesystemExec(const std::string& path);
+  // Tells the kernel not to ask again about execs of the event's file until
+  // it is modified (an ignore mask on its inode, cleared by a write).
+  Expected<void> IgnoreExecsOf(const FileEvent& event);
   // Reads the waiting events (non-blocking); none when nothing waits.
   Expected<void> Read(std::vector<FileEvent>& out);
   // Answers a permission event. Safe from the one thread that reads.
@@ -60,28 +66,37 @@ class FanGroup {
   bool permission_ = false;
 };
 
-// Directories created inside watched dirs, from inotify: fanotify inode marks
-// do not reach a new subdirectory, so the daemon marks it as soon as it is
-// told of it (an exec in the instant between is still seen by the exec events).
-class NewDirs {
+// Entries created in watched dirs, from inotify. fanotify inode marks do not
+// reach a new subdirectory, so the daemon marks it as soon as it is told of
+// it (an exec in the instant between is still seen by the exec events).
+// With `files`, also files closed after writing or moved in: the fallback
+// for file drops where fanotify is not allowed (no writer pid then).
+struct DirEvent {
+  std::string path;  // the watched dir's path + the entry's name
+  bool dir = false;  // a directory created or moved in; else a file written
+};
+
+class DirEvents {
  public:
-  static Expected<NewDirs> Open();
-  NewDirs(NewDirs&& other) noexcept : fd_(other.fd_), dirs_(std::move(other.dirs_)) {
+  static Expected<DirEvents> Open(bool files);
+  DirEvents(DirEvents&& other) noexcept
+      : fd_(other.fd_), files_(other.files_), dirs_(std::move(other.dirs_)) {
     other.fd_ = -1;
   }
-  NewDirs& operator=(NewDirs&&) = delete;
-  NewDirs(const NewDirs&) = delete;
-  NewDirs& operator=(const NewDirs&) = delete;
-  ~NewDirs();
+  DirEvents& operator=(DirEvents&&) = delete;
+  DirEvents(const DirEvents&) = delete;
+  DirEvents& operator=(const DirEvents&) = delete;
+  ~DirEvents();
 
   int fd() const { return fd_; }
   Expected<void> Watch(const std::string& dir);
-  // Appends the paths of directories created (or moved in) since the last read.
-  void Read(std::vector<std::string>& out);
+  // Appends what happened since the last read.
+  void Read(std::vector<DirEvent>& out);
 
  private:
-  explicit NewDirs(int fd) : fd_(fd) {}
+  DirEvents(int fd, bool files) : fd_(fd), files_(files) {}
   int fd_ = -1;
+  bool files_ = false;
   std::map<int, std::string> dirs_;  // watch descriptor -> path
 };
 

@@ -29,8 +29,8 @@ int BlockableFamily(const std::string& address) {
 Expected<void> NftBlocker::Block(const std::string& address, unsigned timeout_s) {
   const int family = BlockableFamily(address);
   if (family == 0) {
-    return Fail(Error::InvalidInput(
-        fmt::format("{}: not an address deminer blocks (loopback, multicast or not an IP)", address)));
+    return Fail(Error::InvalidInput(fmt::format(
+        "{}: not an address deminer blocks (loopback, multicast or not an IP)", address)));
   }
   const auto run = [&](const std::string& script) -> Expected<void> {
     auto r = RunTool({nft_, "-f", "-"}, script);
@@ -48,7 +48,8 @@ Expected<void> NftBlocker::Block(const std::string& address, unsigned timeout_s)
         "add set inet {0} blocked4 {{ type ipv4_addr; flags timeout; }}\n"
         "add set inet {0} blocked6 {{ type ipv6_addr; flags timeout; }}\n"
         "add chain inet {0} output {{ type filter hook output priority filter; policy accept; }}\n"
-        "add chain inet {0} forward {{ type filter hook forward priority filter; policy accept; }}\n"
+        "add chain inet {0} forward {{ type filter hook forward priority filter; policy accept; "
+        "}}\n"
         "flush chain inet {0} output\n"
         "flush chain inet {0} forward\n"
         "add rule inet {0} output ip daddr @blocked4 counter drop\n"

@@ -11,9 +11,9 @@ namespace {
 TEST(NftBlockTest, BlocksOnlyAddressesItIsSafeToBlock) {
   EXPECT_EQ(BlockableFamily("141.94.96.144"), 4);
   EXPECT_EQ(BlockableFamily("2001:db8::1"), 6);
-  for (const char* bad : {"127.0.0.1", "127.9.9.9", "::1", "0.0.0.0", "::", "224.0.0.1",
-                          "255.255.255.255", "::ffff:1.2.3.4", "pool.supportxmr.com",
-                          "1.2.3.4; flush ruleset", "1.2.3.4 }", ""}) {
+  for (const char* bad :
+       {"127.0.0.1", "127.9.9.9", "::1", "0.0.0.0", "::", "224.0.0.1", "255.255.255.255",
+        "::ffff:1.2.3.4", "pool.supportxmr.com", "1.2.3.4; flush ruleset", "1.2.3.4 }", ""}) {
     EXPECT_EQ(BlockableFamily(bad), 0) << bad;
   }
 }

@@ -18,7 +18,7 @@ struct Policy {
   Response process = Response::kAlert;
   bool quarantine = false;  // move the finding's file (or the process's executable) away
   bool block = false;       // add the remote address to the daemon's nftables set
-  std::string container;    // "", "pause" or "stop"
+  std::string container;    // "", "pause", "stop" or "disconnect"
 
   // Whether anything beyond an alert is done.
   bool Acts() const {

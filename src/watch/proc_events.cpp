@@ -72,11 +72,12 @@ void ParseProcEvents(const char* data, size_t size, std::vector<ProcEvent>& out)
   // Read field by field with memcpy: the datagram's bytes come unaligned from
   // the caller's point of view, and the kernel's structs end in flexible arrays.
   size_t at = 0;
-  while (size - at >= sizeof(nlmsghdr)) {
+  while (at < size && size - at >= sizeof(nlmsghdr)) {
     nlmsghdr h{};
     std::memcpy(&h, data + at, sizeof h);
     if (h.nlmsg_len < sizeof h || h.nlmsg_len > size - at) return;
-    const size_t next = at + NLMSG_ALIGN(h.nlmsg_len);
+    // The last message's padding may run past the datagram's end.
+    const size_t next = std::min(size, at + NLMSG_ALIGN(h.nlmsg_len));
     const size_t body = at + NLMSG_HDRLEN;
     const size_t end = at + h.nlmsg_len;
     at = next;

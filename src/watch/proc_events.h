@@ -16,9 +16,9 @@ namespace deminer {
 struct ProcEvent {
   enum class What { kFork, kExec, kExit };
   What what = What::kExec;
-  int pid = 0;        // the thread group (process) the event is about
-  int parent = 0;     // fork: the parent process
-  uint64_t ns = 0;    // kernel timestamp (CLOCK_MONOTONIC, nanoseconds)
+  int pid = 0;      // the thread group (process) the event is about
+  int parent = 0;   // fork: the parent process
+  uint64_t ns = 0;  // kernel timestamp (CLOCK_MONOTONIC, nanoseconds)
 };
 
 // An owned, subscribed connector socket. Not thread-safe per object.

@@ -71,6 +71,22 @@ TEST(ProcEventsTest, TruncatedAndLyingLengthsAreSkipped) {
   EXPECT_TRUE(out.empty());
 }
 
+TEST(ProcEventsTest, PaddingPastTheDatagramsEndStopsTheWalk) {
+  // Found by watch_fuzzer: an unaligned last length whose padding runs past
+  // the end made the walk read beyond the buffer.
+  proc_event exec{};
+  exec.what = proc_event::PROC_EVENT_EXEC;
+  exec.event_data.exec.process_tgid = 7;
+  const std::string good = Datagram(exec);
+  const std::string odd = Datagram(exec, static_cast<uint32_t>(good.size() - 1));
+  std::vector<ProcEvent> out;
+  ParseProcEvents(odd.data(), odd.size() - 1, out);
+  ASSERT_LE(out.size(), 1u);
+  if (!out.empty()) {
+    EXPECT_EQ(out[0].pid, 7);
+  }
+}
+
 TEST(ProcEventsTest, SeesARealExec) {
   auto events = ProcEvents::Open();
   if (!events) GTEST_SKIP() << "no process events connector here: " << events.error().message();

@@ -64,10 +64,18 @@ Expected<void> Move(const std::string& from, const std::string& to) {
 }
 
 nlohmann::json ToJson(const QuarantineEntry& e) {
-  return {{"id", e.id},         {"path", e.path},         {"shown", e.shown},
-          {"container", e.container}, {"sha256", e.sha256}, {"size", e.size},
-          {"mode", e.mode},     {"uid", e.uid},           {"gid", e.gid},
-          {"mtime_ns", e.mtime_ns}, {"attr_flags", e.attr_flags}, {"reason", e.reason},
+  return {{"id", e.id},
+          {"path", e.path},
+          {"shown", e.shown},
+          {"container", e.container},
+          {"sha256", e.sha256},
+          {"size", e.size},
+          {"mode", e.mode},
+          {"uid", e.uid},
+          {"gid", e.gid},
+          {"mtime_ns", e.mtime_ns},
+          {"attr_flags", e.attr_flags},
+          {"reason", e.reason},
           {"at", e.at}};
 }
 
@@ -184,9 +192,9 @@ Expected<QuarantineEntry> RestoreQuarantined(const std::string& state_dir, const
   if (lchown(e->path.c_str(), e->uid, e->gid) != 0) {
     // Kept going: the bytes are back; the owner is reported by the caller's check.
   }
-  const timespec times[2] = {{0, UTIME_OMIT},
-                             {static_cast<time_t>(e->mtime_ns / 1000000000),
-                              static_cast<long>(e->mtime_ns % 1000000000)}};
+  const timespec times[2] = {
+      {0, UTIME_OMIT},
+      {static_cast<time_t>(e->mtime_ns / 1000000000), static_cast<long>(e->mtime_ns % 1000000000)}};
   utimensat(AT_FDCWD, e->path.c_str(), times, AT_SYMLINK_NOFOLLOW);
   if ((e->attr_flags & kPinning) != 0) {
     if (auto r = SetFlags(e->path, e->attr_flags); !r) return Fail(r.error());

@@ -71,7 +71,8 @@ TEST_F(QuarantineTest, MovesTheFileAwayAndPutsItBackAsItWas) {
 }
 
 TEST_F(QuarantineTest, AnImmutableFileIsClearedMovedAndMadeImmutableAgainOnRestore) {
-  if (!SetImmutable(file_, true)) GTEST_SKIP() << "chattr +i needs root and a file system with attributes";
+  if (!SetImmutable(file_, true))
+    GTEST_SKIP() << "chattr +i needs root and a file system with attributes";
   auto q = Quarantine(state_, file_, "", "", "file.immutable");
   ASSERT_TRUE(q) << q.error().message();
   EXPECT_NE(q->attr_flags & FS_IMMUTABLE_FL, 0u);

@@ -29,8 +29,9 @@ std::string ParsePolicyKey(const std::string& key, const YAML::Node& v, Policy& 
   } else if (key == "container" || key == "container_action") {
     p.container = v.as<std::string>();
     if (p.container == "none") p.container.clear();
-    if (!p.container.empty() && p.container != "pause" && p.container != "stop") {
-      return "expected none, pause or stop";
+    if (!p.container.empty() && p.container != "pause" && p.container != "stop" &&
+        p.container != "disconnect") {
+      return "expected none, pause, stop or disconnect";
     }
   } else {
     return "?";
@@ -68,7 +69,8 @@ Expected<WatchConfig> ParseWatchConfig(const std::string& text, const std::strin
         if (!v.IsSequence()) return bad("expected a list of policies");
         for (const auto& item : v) {
           if (!item.IsMap()) {
-            return Fail(Error::InvalidInput(fmt::format("{}: a policy is a mapping", Where(path, item))));
+            return Fail(
+                Error::InvalidInput(fmt::format("{}: a policy is a mapping", Where(path, item))));
           }
           Policy p;
           for (const auto& pk : item) {
@@ -79,7 +81,8 @@ Expected<WatchConfig> ParseWatchConfig(const std::string& text, const std::strin
                   fmt::format("{}: unknown policy key {}", Where(path, pk.first), k)));
             }
             if (!why.empty()) {
-              return Fail(Error::InvalidInput(fmt::format("{}: {}: {}", Where(path, pk.second), k, why)));
+              return Fail(
+                  Error::InvalidInput(fmt::format("{}: {}: {}", Where(path, pk.second), k, why)));
             }
           }
           o.policies.push_back(std::move(p));

@@ -11,7 +11,7 @@
 //   # the last, catch-all policy, for findings at or above respond_at:
 //   respond: suspend         # alert | suspend | kill
 //   respond_at: critical
-//   container_action: pause  # none | pause | stop
+//   container_action: pause  # none | pause | stop | disconnect
 //   quarantine: false        # move the finding's file into the quarantine
 //   block_remote: false      # add the finding's remote address to nftables
 //   block_timeout: 86400
@@ -36,8 +36,8 @@
 namespace deminer {
 
 struct WatchConfig {
-  WatchOptions options;  // options.policies: the file's list, in order
-  Policy defaults;       // the catch-all policy (respond, respond_at, ...)
+  WatchOptions options;            // options.policies: the file's list, in order
+  Policy defaults;                 // the catch-all policy (respond, respond_at, ...)
   std::vector<std::string> rules;  // extra rule directories
 
   // options with the catch-all policy last, when it does anything.

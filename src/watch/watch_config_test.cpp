@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace deminer {
 namespace {
 
@@ -75,7 +78,7 @@ TEST(WatchConfigTest, RefusesWhatWouldSilentlyTurnAPolicyOff) {
       {"intervals: {socket: 3}\n", "unknown interval socket"},
       {"block_exec: perhaps\n", "watch.yaml:1"},
       {"allow: node\n", "expected a list"},
-      {"container_action: delete\n", "expected none, pause or stop"},
+      {"container_action: delete\n", "expected none, pause, stop or disconnect"},
       {"policies:\n  - {check: x, respnd: kill}\n", "watch.yaml:2: unknown policy key respnd"},
       {"policies:\n  - {respond: nuke}\n", "expected alert, suspend or kill"},
       {"policies: [kill]\n", "a policy is a mapping"},
@@ -88,6 +91,18 @@ TEST(WatchConfigTest, RefusesWhatWouldSilentlyTurnAPolicyOff) {
     EXPECT_NE(r.error().message().find(c.expect), std::string::npos)
         << c.text << " -> " << r.error().message();
   }
+}
+
+TEST(WatchConfigTest, TheShippedPolicyParses) {
+  std::ifstream in(std::string(DEMINER_SOURCE_DIR) + "/packaging/watch.yaml");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  ASSERT_FALSE(text.empty());
+  auto c = ParseWatchConfig(text, "packaging/watch.yaml", {});
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->options.policies.size(), 3u);
+  EXPECT_TRUE(c->options.block_exec);
 }
 
 TEST(WatchConfigTest, AnEmptyFileKeepsTheDefaults) {

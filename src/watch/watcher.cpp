@@ -36,19 +36,23 @@
 #include "sources/network.h"
 #include "sources/proc_parse.h"
 #include "sources/proc_reader.h"
+#include "watch/alert_sinks.h"
+#include "watch/cpu_tracker.h"
 #include "watch/fan_events.h"
 #include "watch/proc_events.h"
-#include "watch/alert_sinks.h"
-#include "watch/nft_block.h"
-#include "watch/quarantine.h"
 #include "watch/respawn.h"
+#include "watch/responder.h"
 
 namespace deminer {
 namespace {
 
 constexpr CheckInfo kRespawnInfo{
-    "watch.respawn", "A payload keeps coming back: its dropper is still running",
-    Severity::kCritical, Kind::kCompromise, Scope::kProcesses, "T1496",
+    "watch.respawn",
+    "A payload keeps coming back: its dropper is still running",
+    Severity::kCritical,
+    Kind::kCompromise,
+    Scope::kProcesses,
+    "T1496",
     "Deleting the file or restarting the container will not help: the dropper named here "
     "re-creates and re-runs it. Stop the dropper (its process and whatever starts it: a cron "
     "entry, a unit, the app's own code). When it lives in the app's image or build, rebuild the "
@@ -57,12 +61,30 @@ constexpr CheckInfo kRespawnInfo{
     "A payload (same file name or SHA-256) ran again after every earlier run of it ended or was "
     "killed, at least twice."};
 
+constexpr CheckInfo kSustainedCpuInfo{
+    "watch.sustained-cpu",
+    "Sustained CPU: a process or container ran flat out",
+    Severity::kMedium,
+    Kind::kCompromise,
+    Scope::kProcesses,
+    "T1496",
+    "Find out what it computes: a miner shows in its command line, its connections (pool ports) "
+    "and its parents. A web app or database rarely needs a full core for minutes on end; a "
+    "container without a CPU limit lets a miner take them all (set --cpus).",
+    "A process, or all processes of a container together, used at least 0.8 of a core in each "
+    "of two consecutive process sweeps of the watch daemon (60 s by default)."};
+
 constexpr CheckInfo kExecDeniedInfo{
-    "watch.exec-denied", "Exec from a temp dir denied", Severity::kHigh, Kind::kCompromise,
-    Scope::kFiles, "T1059",
+    "watch.exec-denied",
+    "Exec from a temp dir denied",
+    Severity::kHigh,
+    Kind::kCompromise,
+    Scope::kFiles,
+    "T1059",
     "deminer denied the exec (--block-exec). Find who tried it (the process and its parents "
     "below) and what put the file there.",
-    "A program in a temp dir was about to run and the daemon denied it."};
+    "A program in a temp dir, or a file whose hash is an IOC anywhere outside the system's "
+    "program dirs, was about to run and the daemon denied it (--block-exec)."};
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -123,7 +145,8 @@ class AlertLog {
     ++written_;
     // Bounded: fingerprints not seen for a window are forgotten.
     if (last_.size() > 20000) {
-      std::erase_if(last_, [&](const auto& kv) { return now - kv.second > int64_t{window_s_} * 1000; });
+      std::erase_if(last_,
+                    [&](const auto& kv) { return now - kv.second > int64_t{window_s_} * 1000; });
     }
     return true;
   }
@@ -150,9 +173,9 @@ std::string ReadLink(const std::string& path) {
 
 // Interpreters whose first non-option argument is the program they run.
 bool Interpreter(std::string_view name) {
-  constexpr std::string_view kNames[] = {"sh",   "bash", "dash",   "ash",     "zsh",  "ksh",
-                                         "busybox", "node", "python", "python3", "perl", "ruby",
-                                         "php",  "bun",  "deno"};
+  constexpr std::string_view kNames[] = {"sh",   "bash",    "dash", "ash",    "zsh",
+                                         "ksh",  "busybox", "node", "python", "python3",
+                                         "perl", "ruby",    "php",  "bun",    "deno"};
   for (std::string_view n : kNames) {
     if (name == n) return true;
   }
@@ -201,10 +224,18 @@ struct MarkedDir {
 class Watcher {
  public:
   Watcher(const WatchOptions& options, const RuleLoader& load_rules, std::ostream& log)
-      : options_(options), load_rules_(load_rules), log_(log),
-        alerts_(options.output, options.dedup_window_s) {
-    host_ = ReadHostInfo("/");
-  }
+      : options_(options),
+        load_rules_(load_rules),
+        log_(log),
+        alerts_(options.output, options.dedup_window_s),
+        host_(ReadHostInfo("/")),
+        responder_(ResponderOptions{options.policies, options.allow, options.dry_run,
+                                    options.state_dir, options.block_timeout_s, host_.own_pid,
+                                    host_.own_mntns, [this](const std::string& id) {
+                                      std::lock_guard lock(marks_mu_);
+                                      const auto it = container_inits_.find(id);
+                                      return it == container_inits_.end() ? 0 : it->second;
+                                    }}) {}
 
   Expected<void> Run();
 
@@ -218,22 +249,27 @@ class Watcher {
   // Handlers.
   void OnExec(int pid, uint64_t event_ns);
   void OnFileWritten(FileEvent& e);
+  void JudgeFile(const std::string& host_path, const MarkedDir& where, int writer_pid);
   void PermissionLoop();
+  struct ExecVerdict {
+    bool deny = false;
+    std::string title;
+    std::string why;
+    std::string sha256;  // when it was hashed
+  };
+  // Whether the exec `e` asks for is denied (perm thread only).
+  ExecVerdict JudgeExec(const FileEvent& e, const RulePack& rules);
+  std::unordered_map<std::string, ExecVerdict> exec_verdicts_;  // by inode and mtime
   void SlowLoop();
+  void SustainedCpu(const Facts& facts, double seconds, std::vector<Finding>& out);
+  CpuTracker process_cpu_{0.8, 2};  // slow thread only
+  CpuTracker container_cpu_{0.8, 2};
   void SweepSockets(const RulePack& rules, std::set<uint64_t>& seen);
 
   // Shared.
   Facts BaseFacts();
   void AddContainerRefs(Facts& facts);
-  nlohmann::ordered_json Respond(const Finding& f, const Process* p);
-  // Sets r["result"] and returns true when an action must not be taken: one
-  // of `names` is in the allow-list, or this is a dry run.
-  bool HeldBack(nlohmann::ordered_json& r, std::initializer_list<std::string_view> names) const;
-  nlohmann::ordered_json RespondProcess(const Process& p, Response action);
-  nlohmann::ordered_json RespondQuarantine(const Finding& f, const Process* p);
-  nlohmann::ordered_json RespondBlock(const std::string& remote);
-  nlohmann::ordered_json RespondContainer(const Finding& f, const std::string& action);
-  void Emit(std::vector<Finding> findings, std::string_view event, double latency_ms,
+  void Emit(const std::vector<Finding>& findings, std::string_view event, double latency_ms,
             const Facts* facts);
   void WriteStatus();
   bool Stopping() const { return stop_.load(); }
@@ -261,14 +297,15 @@ class Watcher {
   std::optional<ProcEvents> proc_events_;
   std::optional<FanGroup> notify_;
   std::optional<FanGroup> perm_;
-  std::optional<NewDirs> new_dirs_;
+  bool exec_fs_marks_ = false;  // perm_ marks whole file systems (hash IOCs)
+  std::optional<DirEvents> dir_events_;
   std::map<std::string, MarkedDir> dir_info_;  // marked host dir -> what it is
   std::unique_ptr<FileInspector> inspector_;
   std::vector<Gap> inspector_gaps_;
 
   std::mutex marks_mu_;
-  std::map<dev_t, MarkedDir> temp_devs_;   // device of a marked temp dir -> what it is
-  std::set<std::string> marked_;           // host paths of marked dirs
+  std::map<dev_t, MarkedDir> temp_devs_;  // device of a marked temp dir -> what it is
+  std::set<std::string> marked_;          // host paths of marked dirs
   std::set<std::string> marked_containers_;
   std::set<std::string> persistence_dirs_;
   std::atomic<bool> persistence_dirty_{false};
@@ -277,11 +314,8 @@ class Watcher {
   std::map<std::string, ContainerRef> containers_;
   int64_t containers_listed_ms_ = 0;
 
-  std::mutex block_mu_;
-  NftBlocker blocker_;
   std::map<std::string, int> container_inits_;  // container id -> a pid in it (marks_mu_)
-  std::mutex acted_mu_;
-  std::set<std::string> acted_containers_;  // paused or stopped once is enough
+  Responder responder_;
 
   RespawnTracker respawn_;
   std::unordered_set<std::string> clean_;  // exec looks judged clean (OnExec)
@@ -291,7 +325,7 @@ class Watcher {
   std::mutex netns_mu_;
   std::map<uint64_t, int> netns_reps_;  // network namespace -> a pid in it
 
-  std::atomic<uint64_t> execs_{0}, files_{0}, denied_{0}, responses_{0};
+  std::atomic<uint64_t> execs_{0}, files_{0}, denied_{0};
   int64_t started_ms_ = NowMs();
 };
 
@@ -313,8 +347,8 @@ void Watcher::MarkTempDirs(const std::string& host_dir, const MarkedDir& what, u
     }
   }
   if (perm_) (void)perm_->MarkDir(host_dir);
-  if (new_dirs_ && fresh) {
-    (void)new_dirs_->Watch(host_dir);
+  if (dir_events_ && fresh) {
+    (void)dir_events_->Watch(host_dir);
     std::lock_guard lock(marks_mu_);
     dir_info_[host_dir] = what;
   }
@@ -340,25 +374,35 @@ void Watcher::MarkContainer(const Process& p) {
     MarkTempDirs(fmt::format("/proc/{}/root{}", p.pid, dir),
                  {dir, p.container_id, p.pid, "container-tmp"}, 0);
   }
+  if (exec_fs_marks_) (void)perm_->MarkFilesystemExec(fmt::format("/proc/{}/root/", p.pid));
 }
 
 void Watcher::MarkPersistenceDirs() {
-  std::vector<std::string> dirs = {
-      "/etc",           "/etc/cron.d",         "/etc/cron.hourly", "/etc/cron.daily",
-      "/etc/cron.weekly", "/etc/cron.monthly", "/var/spool/cron",  "/var/spool/cron/crontabs",
-      "/etc/systemd/system", "/etc/systemd/system/multi-user.target.wants", "/etc/init.d",
-      "/etc/profile.d", "/etc/sudoers.d",      "/root",            "/root/.ssh"};
+  std::vector<std::string> dirs = {"/etc",
+                                   "/etc/cron.d",
+                                   "/etc/cron.hourly",
+                                   "/etc/cron.daily",
+                                   "/etc/cron.weekly",
+                                   "/etc/cron.monthly",
+                                   "/var/spool/cron",
+                                   "/var/spool/cron/crontabs",
+                                   "/etc/systemd/system",
+                                   "/etc/systemd/system/multi-user.target.wants",
+                                   "/etc/init.d",
+                                   "/etc/profile.d",
+                                   "/etc/sudoers.d",
+                                   "/root",
+                                   "/root/.ssh"};
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator("/home", ec)) {
     dirs.push_back(e.path().string());
     dirs.push_back(e.path().string() + "/.ssh");
   }
   for (const std::string& d : dirs) {
-    if (!notify_ || !std::filesystem::is_directory(d, ec)) continue;
-    if (notify_->MarkDir(d)) {
-      struct stat st {};
-      if (stat(d.c_str(), &st) == 0) persistence_dirs_.insert(d);
-    }
+    if (!std::filesystem::is_directory(d, ec)) continue;
+    const bool watched = notify_ ? notify_->MarkDir(d).has_value()
+                                 : dir_events_ && dir_events_->Watch(d).has_value();
+    if (watched) persistence_dirs_.insert(d);
   }
 }
 
@@ -369,11 +413,15 @@ void Watcher::OpenSources() {
     log_ << "deminer watch: no exec events (" << p.error().message()
          << "; needs root or CAP_NET_ADMIN): processes are judged by the periodic sweep only\n";
   }
-  if (auto n = FanGroup::Open(false)) {
+  // DEMINER_WATCH_FILE_EVENTS=inotify takes the fallback on purpose (tests).
+  const char* forced = getenv("DEMINER_WATCH_FILE_EVENTS");
+  if (forced != nullptr && std::string_view(forced) == "inotify") {
+    log_ << "deminer watch: file events from inotify (DEMINER_WATCH_FILE_EVENTS)\n";
+  } else if (auto n = FanGroup::Open(false)) {
     notify_.emplace(std::move(*n));
   } else {
-    log_ << "deminer watch: no file events (" << n.error().message()
-         << "; needs root or CAP_SYS_ADMIN): dropped files are found by the scheduled scan only\n";
+    log_ << "deminer watch: file events from inotify, without the writing process ("
+         << n.error().message() << "; fanotify needs CAP_SYS_ADMIN)\n";
   }
   if (options_.block_exec) {
     if (auto g = FanGroup::Open(true)) {
@@ -383,9 +431,20 @@ void Watcher::OpenSources() {
            << "; needs root and a kernel with fanotify permission events)\n";
     }
   }
-  if (notify_ || perm_) {
-    if (auto d = NewDirs::Open()) new_dirs_.emplace(std::move(*d));
+  // Exec blocking with hash IOCs asks for every exec of the host's file
+  // systems (and each container's, as it is found); without, only the temp dirs'.
+  exec_fs_marks_ = perm_.has_value() && !rules_->hashes.empty();
+  if (exec_fs_marks_) {
+    for (const char* fs : {"/", "/usr", "/opt", "/home", "/srv", "/var", "/tmp", "/dev/shm"}) {
+      if (auto r = perm_->MarkFilesystemExec(fs); !r && std::string_view(fs) == "/") {
+        log_ << "deminer watch: hash-IOC exec blocking off (" << r.error().message() << ")\n";
+        exec_fs_marks_ = false;
+        break;
+      }
+    }
   }
+  // Without fanotify, inotify tells of the files written too (without who).
+  if (auto d = DirEvents::Open(!notify_)) dir_events_.emplace(std::move(*d));
   for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
     MarkTempDirs(dir, {dir, "", 0, "temp"}, 0);
   }
@@ -443,8 +502,8 @@ void Watcher::AddContainerRefs(Facts& facts) {
   }
   if (ids.empty()) return;
   std::lock_guard lock(containers_mu_);
-  const bool unknown = std::any_of(ids.begin(), ids.end(),
-                                   [&](const std::string& id) { return !containers_.contains(id); });
+  const bool unknown = std::any_of(
+      ids.begin(), ids.end(), [&](const std::string& id) { return !containers_.contains(id); });
   // Asked again for an unknown container at most every second.
   if (unknown && NowMs() - containers_listed_ms_ > 1000) {
     containers_listed_ms_ = NowMs();
@@ -457,166 +516,7 @@ void Watcher::AddContainerRefs(Facts& facts) {
   }
 }
 
-bool Watcher::HeldBack(nlohmann::ordered_json& r,
-                       std::initializer_list<std::string_view> names) const {
-  for (std::string_view n : names) {
-    if (!n.empty() && std::find(options_.allow.begin(), options_.allow.end(), n) !=
-                          options_.allow.end()) {
-      r["result"] = fmt::format("refused: in the allow-list ({})", n);
-      return true;
-    }
-  }
-  if (options_.dry_run) {
-    r["result"] = "dry run: not done";
-    return true;
-  }
-  return false;
-}
-
-// Pauses or stops the finding's container, unless the allow-list names it.
-nlohmann::ordered_json Watcher::RespondContainer(const Finding& f, const std::string& action) {
-  const ContainerRef& c = *f.container;
-  nlohmann::ordered_json r{{"action", action},
-                           {"container", c.name.empty() ? c.id.substr(0, 12) : c.name}};
-  if (HeldBack(r, {c.name, c.id})) return r;
-  {
-    std::lock_guard lock(acted_mu_);
-    if (!acted_containers_.insert(c.id + "/" + action).second) {
-      r["result"] = "already done";
-      return r;
-    }
-  }
-  std::string last_error = "no Docker API socket found";
-  for (const std::string& sock : FindDockerSockets("/")) {
-    auto done = DockerApi(sock, 10000).Post(fmt::format("/containers/{}/{}", c.id, action));
-    if (done) {
-      r["result"] = "done";
-      ++responses_;
-      return r;
-    }
-    last_error = done.error().message();
-  }
-  r["result"] = "failed: " + last_error;
-  return r;
-}
-
-// The pid a finding is about: its own, or its socket owner's.
-std::optional<int> FindingPid(const Finding& f) {
-  for (const auto* e : {&f.evidence, f.evidence.contains("process") ? &f.evidence["process"] : nullptr}) {
-    if (e == nullptr || !e->is_object()) continue;
-    const auto pid = e->find("pid");
-    if (pid != e->end() && pid->is_number_integer()) return pid->get<int>();
-  }
-  return std::nullopt;
-}
-
-nlohmann::ordered_json Watcher::Respond(const Finding& f, const Process* p) {
-  const Policy* policy = PolicyFor(options_.policies, f);
-  if (policy == nullptr || !policy->Acts()) return nullptr;
-  nlohmann::ordered_json done = nlohmann::ordered_json::array();
-  std::optional<Process> read;
-  if (p == nullptr) {
-    if (const std::optional<int> pid = FindingPid(f)) {
-      read = ReadOneProcess("/proc", *pid, host_.own_mntns);
-      if (read) p = &*read;
-    }
-  }
-  if (policy->process != Response::kAlert) {
-    if (p != nullptr) {
-      done.push_back(RespondProcess(*p, policy->process));
-    } else if (FindingPid(f)) {
-      done.push_back({{"action", ResponseName(policy->process)}, {"result", "process gone"}});
-    }
-  }
-  if (policy->quarantine && !f.path.empty()) done.push_back(RespondQuarantine(f, p));
-  if (policy->block) {
-    if (const auto remote = f.evidence.find("remote");
-        remote != f.evidence.end() && remote->is_string()) {
-      done.push_back(RespondBlock(remote->get<std::string>()));
-    }
-  }
-  if (!policy->container.empty() && f.container && !f.container->id.empty()) {
-    done.push_back(RespondContainer(f, policy->container));
-  }
-  if (done.empty()) return nullptr;
-  return done;
-}
-
-nlohmann::ordered_json Watcher::RespondProcess(const Process& p, Response action) {
-  nlohmann::ordered_json r;
-  r["action"] = ResponseName(action);
-  r["pid"] = p.pid;
-  r["exe"] = Printable(p.exe);
-  if (const std::string why = WhyNotAct(p, host_.own_pid, options_.allow); !why.empty()) {
-    r["result"] = "refused: " + why;
-    return r;
-  }
-  if (HeldBack(r, {})) return r;
-  const int sig = action == Response::kKill ? SIGKILL : SIGSTOP;
-  if (auto signalled = SignalProcess(p, sig); signalled) {
-    r["result"] = "done";
-    ++responses_;
-  } else {
-    r["result"] = "failed: " + signalled.error().message();
-  }
-  return r;
-}
-
-// Moves the finding's file (a process's executable) into the quarantine.
-nlohmann::ordered_json Watcher::RespondQuarantine(const Finding& f, const Process* p) {
-  nlohmann::ordered_json r{{"action", "quarantine"}, {"path", Printable(f.path)}};
-  std::string host_path = f.path;
-  const std::string container = f.container ? f.container->id : "";
-  if (!container.empty()) {
-    int via = p != nullptr ? p->pid : 0;
-    if (via == 0) {
-      std::lock_guard lock(marks_mu_);
-      if (auto it = container_inits_.find(container); it != container_inits_.end()) via = it->second;
-    }
-    if (via == 0) {
-      r["result"] = "failed: no process of the container to reach its files through";
-      return r;
-    }
-    host_path = fmt::format("/proc/{}/root{}", via, f.path);
-  }
-  if (HeldBack(r, {f.path})) return r;
-  auto q = Quarantine(options_.state_dir, host_path, f.path, container, f.check + " " + f.subject);
-  if (!q) {
-    r["result"] = "failed: " + q.error().message();
-    return r;
-  }
-  ++responses_;
-  r["result"] = "done";
-  r["id"] = q->id;
-  r["sha256"] = q->sha256;
-  if (q->attr_flags != 0) r["attributes_cleared"] = q->attr_flags;
-  return r;
-}
-
-// Adds the remote address of a connection finding ("1.2.3.4:3333",
-// "[2001:db8::1]:443") to the daemon's nftables set.
-nlohmann::ordered_json Watcher::RespondBlock(const std::string& remote) {
-  std::string address = remote;
-  if (address.starts_with('[')) {
-    address = address.substr(1, address.find(']') - 1);
-  } else if (const size_t colon = address.rfind(':'); colon != std::string::npos) {
-    address.resize(colon);
-  }
-  nlohmann::ordered_json r{{"action", "block"}, {"address", address}};
-  if (HeldBack(r, {address})) return r;
-  std::lock_guard lock(block_mu_);
-  if (auto b = blocker_.Block(address, options_.block_timeout_s); b) {
-    r["result"] = "done";
-    r["nft"] = fmt::format("inet deminer blocked{} for {} s", BlockableFamily(address),
-                           options_.block_timeout_s);
-    ++responses_;
-  } else {
-    r["result"] = "failed: " + b.error().message();
-  }
-  return r;
-}
-
-void Watcher::Emit(std::vector<Finding> findings, std::string_view event, double latency_ms,
+void Watcher::Emit(const std::vector<Finding>& findings, std::string_view event, double latency_ms,
                    const Facts* facts) {
   for (const Finding& f : findings) {
     const Process* p = nullptr;
@@ -625,7 +525,7 @@ void Watcher::Emit(std::vector<Finding> findings, std::string_view event, double
         p = facts->FindProcess(pid->get<int>());
       }
     }
-    nlohmann::ordered_json response = Respond(f, p);
+    nlohmann::ordered_json response = responder_.Respond(f, p);
     // An action taken is always written, also when its alert was said before.
     alerts_.Emit(f, event, latency_ms, response, !response.is_null());
   }
@@ -722,8 +622,9 @@ void Watcher::OnExec(int pid, uint64_t event_ns) {
       e["comebacks"] = back->count;
       e["period_s"] = std::round(back->period_s * 10) / 10;
       auto runs = nlohmann::ordered_json::array();
-      for (int64_t t : back->times) runs.push_back(Iso8601(std::chrono::system_clock::time_point(
-                                         std::chrono::milliseconds(t))));
+      for (int64_t t : back->times)
+        runs.push_back(
+            Iso8601(std::chrono::system_clock::time_point(std::chrono::milliseconds(t))));
       e["runs"] = std::move(runs);
       // The dropper: the nearest parent that runs a script, else the parent.
       nlohmann::ordered_json dropper;
@@ -749,7 +650,8 @@ void Watcher::OnExec(int pid, uint64_t event_ns) {
   if (findings.empty()) return;
   bool acted = false;  // one response a process, for its most severe finding
   for (const Finding& f : findings) {
-    nlohmann::ordered_json response = acted ? nlohmann::ordered_json() : Respond(f, &self);
+    nlohmann::ordered_json response =
+        acted ? nlohmann::ordered_json() : responder_.Respond(f, &self);
     acted = acted || !response.is_null();
     const bool force = f.check == kRespawnInfo.id || !response.is_null();
     alerts_.Emit(f, "exec", latency_ms, response, force);
@@ -775,58 +677,113 @@ void Watcher::OnFileWritten(FileEvent& e) {
     where = it->second;
   }
   // The path as this daemon reaches the file, and as its own system names it.
-  std::string host_path = e.path;
-  if (where.init_pid != 0) host_path = fmt::format("/proc/{}/root{}", where.init_pid, e.path);
+  where.shown = e.path;
+  const std::string host_path =
+      where.init_pid != 0 ? fmt::format("/proc/{}/root{}", where.init_pid, e.path) : e.path;
+  JudgeFile(host_path, where, e.pid);
+}
+
+// Judges one file written in a temp dir (where.shown: its path as its own
+// system names it) with the files checks; `writer_pid` wrote it, 0 when
+// unknown (inotify).
+void Watcher::JudgeFile(const std::string& host_path, const MarkedDir& where, int writer_pid) {
   Facts facts = BaseFacts();
-  inspector_->Walk({{host_path, e.path, where.area, where.container_id}}, uint64_t{32} << 20,
+  inspector_->Walk({{host_path, where.shown, where.area, where.container_id}}, uint64_t{32} << 20,
                    facts);
-  std::optional<Process> writer = ReadOneProcess("/proc", e.pid, host_.own_mntns);
-  writers_[e.path + "\n" + where.container_id] =
-      writer ? DescribeProcess(*writer)
-             : nlohmann::ordered_json{{"pid", e.pid}, {"gone", "exited before it could be read"}};
-  if (writers_.size() > 4096) writers_.erase(writers_.begin());
+  const std::string key = where.shown + "\n" + where.container_id;
+  if (writer_pid != 0) {
+    std::optional<Process> writer = ReadOneProcess("/proc", writer_pid, host_.own_mntns);
+    writers_[key] = writer ? DescribeProcess(*writer)
+                           : nlohmann::ordered_json{{"pid", writer_pid},
+                                                    {"gone", "exited before it could be read"}};
+    if (writers_.size() > 4096) writers_.erase(writers_.begin());
+  }
   facts.Index();
   AddContainerRefs(facts);
   std::vector<Finding> findings = RunChecks(facts, *rules_, {Scope::kFiles});
   for (Finding& f : findings) {
-    if (auto w = writers_.find(e.path + "\n" + where.container_id); w != writers_.end()) {
-      f.evidence["written_by"] = w->second;
-    }
+    if (auto w = writers_.find(key); w != writers_.end()) f.evidence["written_by"] = w->second;
   }
-  Emit(std::move(findings), "file", -1, nullptr);
+  Emit(findings, "file", -1, nullptr);
 }
 
+Watcher::ExecVerdict Watcher::JudgeExec(const FileEvent& e, const RulePack& rules) {
+  if (IsTempPath(e.path))
+    return {true, "Exec from a temp dir denied", "a program in a temp dir", ""};
+  // Only the file-system marks (hash IOCs) bring execs from elsewhere. The
+  // system's program dirs pass: a package manager put them there, and
+  // hashing every one of them on its first exec would stall the host.
+  constexpr std::string_view kSystem[] = {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/snap/"};
+  for (std::string_view d : kSystem) {
+    if (e.path.starts_with(d)) return {};
+  }
+  struct stat st {};
+  if (e.fd < 0 || fstat(e.fd, &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  const std::string key = fmt::format("{}:{}:{}.{}:{}", st.st_dev, st.st_ino, st.st_mtim.tv_sec,
+                                      st.st_mtim.tv_nsec, st.st_size);
+  if (auto it = exec_verdicts_.find(key); it != exec_verdicts_.end()) return it->second;
+  ExecVerdict v;
+  auto h = HashFile(fmt::format("/proc/self/fd/{}", e.fd), IocDigests(rules), uint64_t{512} << 20);
+  if (h) {
+    for (const std::string* digest : {&h->md5, &h->sha1, &h->sha256}) {
+      if (digest->empty()) continue;
+      if (auto ioc = rules.hashes.find(*digest); ioc != rules.hashes.end()) {
+        v = {true, "Exec of a known malicious file denied",
+             fmt::format("its hash {} is an IOC ({})", *digest, ioc->second), h->sha256};
+        break;
+      }
+    }
+  }
+  if (exec_verdicts_.size() >= 16384) exec_verdicts_.clear();  // bounded memory
+  exec_verdicts_.emplace(key, v);
+  return v;
+}
+
+// Runs only when perm_ is open (Run starts it so).
 void Watcher::PermissionLoop() {
+  FanGroup& perm = *perm_;  // NOLINT(bugprone-unchecked-optional-access)
   std::vector<FileEvent> events;
   while (!Stopping()) {
-    pollfd fds[2] = {{perm_->fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    const std::shared_ptr<const RulePack> rules = Rules();
+    pollfd fds[2] = {{perm.fd(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
     if (Stopping()) break;
     events.clear();
-    if (auto r = perm_->Read(events); !r) {
+    if (auto r = perm.Read(events); !r) {
       std::lock_guard lock(log_mu_);
       log_ << "deminer watch: " << r.error().message() << "\n";
     }
     for (FileEvent& e : events) {
       if ((e.mask & FAN_OPEN_EXEC_PERM) == 0) {
-        perm_->Answer(e, true);
+        perm.Answer(e, true);
         continue;
       }
-      const bool allowed = std::find(options_.allow.begin(), options_.allow.end(), e.path) !=
-                           options_.allow.end();
+      const bool allowed =
+          std::find(options_.allow.begin(), options_.allow.end(), e.path) != options_.allow.end();
+      const ExecVerdict verdict = allowed ? ExecVerdict{} : JudgeExec(e, *rules);
       // Answered first: the exec waits for us.
-      perm_->Answer(e, allowed || options_.dry_run);
-      if (allowed) continue;
+      perm.Answer(e, !verdict.deny || options_.dry_run);
+      if (!verdict.deny) {
+        // Not asked again until the file changes (outside temp dirs only:
+        // those are denied whatever they hold).
+        if (exec_fs_marks_ && !allowed) (void)perm.IgnoreExecsOf(e);
+        continue;
+      }
       ++denied_;
-      Facts facts = BaseFacts();
       Finding f = NewFinding(kExecDeniedInfo, Severity::kHigh, Printable(e.path), e.path);
+      f.title = verdict.title;
       f.path = e.path;
       f.evidence["path"] = Printable(e.path);
       f.evidence["denied"] = !options_.dry_run;
-      if (auto h = HashFile(fmt::format("/proc/self/fd/{}", e.fd), HashSet{false, false, true},
-                            uint64_t{64} << 20)) {
-        f.evidence["sha256"] = h->sha256;
+      f.evidence["why"] = verdict.why;
+      std::string sha256 = verdict.sha256;
+      if (sha256.empty()) {
+        if (auto h = HashFile(fmt::format("/proc/self/fd/{}", e.fd), HashSet{false, false, true},
+                              uint64_t{64} << 20)) {
+          sha256 = h->sha256;
+        }
       }
+      if (!sha256.empty()) f.evidence["sha256"] = sha256;
       if (std::optional<Process> p = ReadOneProcess("/proc", e.pid, host_.own_mntns)) {
         f.evidence["by"] = DescribeProcess(*p);
       }
@@ -876,6 +833,40 @@ void Watcher::SweepSockets(const RulePack& rules, std::set<uint64_t>& seen) {
   Emit(RunChecks(facts, rules, {Scope::kNetwork}), "connection", -1, &facts);
 }
 
+// Processes and containers that stayed busy over the last sweeps
+// (watch.sustained-cpu), appended to `out`.
+void Watcher::SustainedCpu(const Facts& facts, double seconds, std::vector<Finding>& out) {
+  std::map<std::string, uint64_t> by_process;
+  std::map<std::string, uint64_t> by_container;
+  for (const Process& p : facts.processes) {
+    if (p.kernel_thread || p.pid == host_.own_pid) continue;
+    by_process[fmt::format("{}:{}", p.pid, p.start_ticks)] = p.cpu_ticks;
+    if (!p.container_id.empty()) by_container[p.container_id] += p.cpu_ticks;
+  }
+  const double hz = static_cast<double>(host_.clock_ticks);
+  const CheckContext ctx{facts, *Rules()};
+  for (const CpuTracker::Busy& b : process_cpu_.Add(by_process, seconds, hz)) {
+    const Process* p = facts.FindProcess(std::atoi(b.key.c_str()));
+    if (p == nullptr) continue;
+    Finding f = ProcessFinding(kSustainedCpuInfo, ctx, *p, Severity::kMedium);
+    f.subject += fmt::format(": {:.2f} cores", b.cores);
+    f.evidence["cores"] = std::round(b.cores * 100) / 100;
+    f.evidence["busy_for_s"] = std::round(seconds * b.streak);
+    out.push_back(std::move(f));
+  }
+  for (const CpuTracker::Busy& b : container_cpu_.Add(by_container, seconds, hz)) {
+    const auto ref = facts.ContainerById(b.key);
+    const std::string name = ref && !ref->name.empty() ? ref->name : b.key.substr(0, 12);
+    Finding f =
+        NewFinding(kSustainedCpuInfo, Severity::kMedium,
+                   fmt::format("container {}: {:.2f} cores", name, b.cores), "container\n" + b.key);
+    f.container = ref;
+    f.evidence["cores"] = std::round(b.cores * 100) / 100;
+    f.evidence["busy_for_s"] = std::round(seconds * b.streak);
+    out.push_back(std::move(f));
+  }
+}
+
 void Watcher::SlowLoop() {
   using Clock = std::chrono::steady_clock;
   const auto every = [](unsigned s) { return std::chrono::seconds(s); };
@@ -917,13 +908,22 @@ void Watcher::SlowLoop() {
       CollectLogs(log_options, *rules, facts, &follow);
     }
     if (persistence_dirty_.exchange(false)) scan({Scope::kPersistence}, "persistence");
-    if (options_.socket_interval_s != 0 && now - last_sockets >= every(options_.socket_interval_s)) {
+    if (options_.socket_interval_s != 0 &&
+        now - last_sockets >= every(options_.socket_interval_s)) {
       last_sockets = now;
       SweepSockets(*rules, seen_sockets);
     }
-    if (options_.process_interval_s != 0 && now - last_procs >= every(options_.process_interval_s)) {
+    if (options_.process_interval_s != 0 &&
+        now - last_procs >= every(options_.process_interval_s)) {
+      const double seconds = std::chrono::duration<double>(now - last_procs).count();
       last_procs = now;
-      scan({Scope::kProcesses}, "sweep");
+      ScanOptions o;
+      o.scopes = {Scope::kProcesses};
+      o.threads = options_.threads;
+      Facts facts = CollectFacts(o, *rules);
+      std::vector<Finding> findings = RunChecks(facts, *rules, o.scopes);
+      SustainedCpu(facts, seconds, findings);
+      Emit(findings, "sweep", -1, &facts);
     }
     if (options_.log_interval_s != 0 && now - last_logs >= every(options_.log_interval_s)) {
       last_logs = now;
@@ -939,7 +939,8 @@ void Watcher::SlowLoop() {
       last_status = now;
       WriteStatus();
       // Dirs made in the temp dirs since: marked now (their execs are seen anyway).
-      for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) MarkTempDirs(dir, {dir, "", 0, "temp"}, 0);
+      for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"})
+        MarkTempDirs(dir, {dir, "", 0, "temp"}, 0);
     }
   }
 }
@@ -952,11 +953,12 @@ void Watcher::WriteStatus() {
   j["updated_at"] = FormatTime(std::time(nullptr));
   j["sources"] = {{"exec_events", proc_events_.has_value()},
                   {"file_events", notify_.has_value()},
-                  {"exec_blocking", perm_.has_value()}};
+                  {"exec_blocking", perm_.has_value()},
+                  {"exec_blocking_hash_iocs", exec_fs_marks_}};
   j["events"] = {{"execs", execs_.load()}, {"files", files_.load()}, {"denied", denied_.load()}};
   j["alerts"] = alerts_.written();
   j["suppressed"] = alerts_.suppressed();
-  j["responses"] = responses_.load();
+  j["responses"] = responder_.done();
   {
     std::lock_guard lock(marks_mu_);
     j["watched_dirs"] = marked_.size();
@@ -1012,7 +1014,7 @@ Expected<void> Watcher::Run() {
   procdir_ = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
   OpenSources();
-  if (!proc_events_ && !notify_) {
+  if (!proc_events_ && !notify_ && !dir_events_) {
     close(sig_fd);
     close(stop_fd_);
     return Fail(Error::PermissionDenied(
@@ -1023,15 +1025,16 @@ Expected<void> Watcher::Run() {
   if (perm_) perm_thread = std::thread([this] { PermissionLoop(); });
   std::thread slow_thread([this] { SlowLoop(); });
   {
+    std::string sink_names;
+    for (const auto& sink : alerts_.sinks()) sink_names += ", " + sink->Name();
     std::lock_guard lock(log_mu_);
     log_ << fmt::format(
         "deminer watch: started (pid {}; exec events {}, file events {} on {} dirs, exec blocking "
-        "{}, {} response polic{}{}; alerts to {}{}{}{})\n",
+        "{}, {} response polic{}{}; alerts to {}{})\n",
         host_.own_pid, proc_events_ ? "on" : "off", notify_ ? "on" : "off", marked_.size(),
         perm_ ? "on" : "off", options_.policies.size(), options_.policies.size() == 1 ? "y" : "ies",
         options_.dry_run ? " (dry run)" : "", options_.output == "-" ? "stdout" : options_.output,
-        options_.syslog.empty() ? "" : ", syslog", options_.webhook.empty() ? "" : ", webhook",
-        options_.store ? ", " + options_.state_dir + "/events.db" : "");
+        sink_names);
     log_.flush();
   }
 
@@ -1042,7 +1045,7 @@ Expected<void> Watcher::Run() {
     pollfd fds[4] = {{sig_fd, POLLIN, 0},
                      {proc_events_ ? proc_events_->fd() : -1, POLLIN, 0},
                      {notify_ ? notify_->fd() : -1, POLLIN, 0},
-                     {new_dirs_ ? new_dirs_->fd() : -1, POLLIN, 0}};
+                     {dir_events_ ? dir_events_->fd() : -1, POLLIN, 0}};
     if (poll(fds, 4, 1000) < 0 && errno != EINTR) break;
     if ((fds[1].revents & POLLIN) != 0) {
       // Busy (woken for execs again within 20 ms): let 10 ms of them gather
@@ -1053,19 +1056,30 @@ Expected<void> Watcher::Run() {
       if (now - last_exec_wake < 20'000'000) usleep(10'000);
       last_exec_wake = MonoNs();
     }
-    if (new_dirs_ && (fds[3].revents & POLLIN) != 0) {
-      std::vector<std::string> created;
-      new_dirs_->Read(created);
-      for (const std::string& dir : created) {
+    if (dir_events_ && (fds[3].revents & POLLIN) != 0) {
+      std::vector<DirEvent> happened;
+      dir_events_->Read(happened);
+      for (const DirEvent& e : happened) {
+        const std::string parent = std::filesystem::path(e.path).parent_path().string();
+        if (!e.dir && persistence_dirs_.contains(parent)) {
+          persistence_dirty_ = true;
+          continue;
+        }
         MarkedDir what;
         {
           std::lock_guard lock(marks_mu_);
-          const auto it = dir_info_.find(std::filesystem::path(dir).parent_path().string());
+          const auto it = dir_info_.find(parent);
           if (it == dir_info_.end()) continue;
           what = it->second;
         }
-        what.shown = fmt::format("{}/{}", what.shown, std::filesystem::path(dir).filename().string());
-        MarkTempDirs(dir, what, 0);
+        what.shown =
+            fmt::format("{}/{}", what.shown, std::filesystem::path(e.path).filename().string());
+        if (e.dir) {
+          MarkTempDirs(e.path, what, 0);
+        } else {
+          ++files_;
+          JudgeFile(e.path, what, 0);
+        }
       }
     }
     if ((fds[0].revents & POLLIN) != 0) {
@@ -1115,6 +1129,12 @@ Expected<void> Watcher::Run() {
 }
 
 }  // namespace
+
+const std::vector<const CheckInfo*>& WatchCheckInfos() {
+  static const std::vector<const CheckInfo*> infos = {&kRespawnInfo, &kSustainedCpuInfo,
+                                                      &kExecDeniedInfo};
+  return infos;
+}
 
 Expected<void> RunWatch(const WatchOptions& options, const RuleLoader& load_rules,
                         std::ostream& log) {

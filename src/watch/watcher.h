@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/check.h"
 #include "core/error.h"
 #include "core/finding.h"
 #include "match/rule_pack.h"
@@ -38,14 +39,18 @@ struct WatchOptions {
   unsigned log_interval_s = 5;  // 0: logs not followed
   unsigned dedup_window_s = 600;
   unsigned block_timeout_s = 24 * 3600;  // how long a blocked address stays blocked
-  std::vector<std::string> allow;  // executables, process or container names never acted on
+  std::vector<std::string> allow;        // executables, process or container names never acted on
   std::string state_dir = "/var/lib/deminer";  // quarantine and the event store
   bool store = true;                           // keep alerts in STATE/events.db
-  std::string syslog;   // "unix:/dev/log", "udp:HOST:PORT"; "" none
-  std::string webhook;  // http(s) URL; "" none
-  std::string status_file;  // JSON health, rewritten every few seconds
+  std::string syslog;                          // "unix:/dev/log", "udp:HOST:PORT"; "" none
+  std::string webhook;                         // http(s) URL; "" none
+  std::string status_file;                     // JSON health, rewritten every few seconds
   unsigned threads = 0;
 };
+
+// The findings only the daemon makes (watch.respawn, watch.exec-denied), for
+// `deminer checks`.
+const std::vector<const CheckInfo*>& WatchCheckInfos();
 
 // Loads the rule pack, at start and again on SIGHUP.
 using RuleLoader = std::function<Expected<RulePack>()>;

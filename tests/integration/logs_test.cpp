@@ -249,13 +249,14 @@ constexpr const char* kJournalRemote = "/lib/systemd/systemd-journal-remote";
 // Writes journal entries (systemd's export format) as a journal file under
 // root/var/log/journal/MACHINE-ID with systemd-journal-remote, the journal's
 // own writer. Fails the test when it cannot.
-void WriteJournal(const TempDir& root, const std::string& entries) {
+void WriteJournal(const TempDir& root, const std::string& entries,
+                  const std::string& file = "system.journal") {
   const std::string dir = root / "var/log/journal/0123456789abcdef0123456789abcdef";
   fs::create_directories(dir);
   std::ofstream(root / "entries.export") << entries;
-  const auto made = RunCommand({"sh", "-c",
-                                fmt::format("{} -o {}/system.journal - < {}", kJournalRemote, dir,
-                                            root / "entries.export")});
+  const auto made = RunCommand(
+      {"sh", "-c",
+       fmt::format("{} -o {}/{} - < {}", kJournalRemote, dir, file, root / "entries.export")});
   ASSERT_EQ(made.exit_code, 0) << made.err;
 }
 
@@ -365,6 +366,51 @@ TEST(LogsTest, FollowReportsAppendedLinesAsTheyCome) {
   EXPECT_EQ(
       RunDeminer({"scan", "--only", "logs,files", "--format", "jsonl", "--follow", log}).exit_code,
       2);
+}
+
+// scan --follow (and watch) on the journal: entries written after the first
+// pass are read, and what the first pass read is not reported again.
+TEST(LogsTest, FollowReadsNewJournalEntries) {
+  if (access(kJournalRemote, X_OK) != 0) {
+    GTEST_SKIP() << "systemd-journal-remote is not installed (scripts/deps.sh installs it)";
+  }
+  TempDir root;
+  const auto entry = [](int64_t seconds, int mono, const std::string& id, const std::string& msg) {
+    return fmt::format(
+        "__REALTIME_TIMESTAMP={}000000\n__MONOTONIC_TIMESTAMP={}\n"
+        "_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=vm\nSYSLOG_IDENTIFIER={}\n"
+        "MESSAGE={}\n\n",
+        seconds, mono, id, msg);
+  };
+  WriteJournal(root,
+               entry(1795381381, 1, "sshd", "Failed password for root from 10.9.8.7 port 22 ssh2"));
+  const std::string out = root / "out.jsonl";
+  Child follower("/bin/sh",
+                 {"sh", "-c",
+                  fmt::format("exec {} scan --only logs --root {} --format jsonl --follow >{}",
+                              DEMINER_BINARY, root.path(), out)});
+  const auto rules = [&] {
+    std::vector<std::string> got;
+    std::ifstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      const auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object()) got.push_back(j["evidence"]["rule"]);
+    }
+    return got;
+  };
+  const auto wait_for = [&](size_t n) {
+    for (int i = 0; i < 100 && rules().size() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return rules();
+  };
+  ASSERT_EQ(wait_for(1), std::vector<std::string>{"ssh-brute-force"});
+  // A later entry, in a journal file of its own (as journald rotates).
+  WriteJournal(root, entry(1795381390, 2, "web", "/bin/sh: /tmp/dbus_daemon: Permission denied"),
+               "system@later.journal");
+  const auto got = wait_for(3);
+  EXPECT_NE(std::find(got.begin(), got.end(), "temp-exec-denied"), got.end()) << got.size();
+  EXPECT_EQ(std::count(got.begin(), got.end(), "ssh-brute-force"), 1) << "not read twice";
 }
 
 // SSH logins by address against the history the journal keeps: an address

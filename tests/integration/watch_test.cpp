@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <thread>
 
 #include "harness.h"
@@ -23,10 +24,10 @@ using namespace std::chrono_literals;
 class Daemon {
  public:
   explicit Daemon(std::vector<std::string> flags, std::map<std::string, std::string> env = {}) {
-    std::vector<std::string> argv = {"deminer",       "watch",
-                                     "--output",      dir_ / "alerts.jsonl",
-                                     "--status-file", dir_ / "status.json",
-                                     "--state-dir",   state(),
+    std::vector<std::string> argv = {"deminer",          "watch",
+                                     "--output",         dir_ / "alerts.jsonl",
+                                     "--status-file",    dir_ / "status.json",
+                                     "--state-dir",      state(),
                                      "--no-initial-scan"};
     argv.insert(argv.end(), flags.begin(), flags.end());
     child_ = std::make_unique<Child>(DEMINER_BINARY, argv, env);
@@ -83,9 +84,25 @@ const auto Check = [](const std::string& check, const std::string& needle = "") 
 std::unique_ptr<Child> StartMiner(const TempDir& dir) {
   CopyTool("imitation_miner", dir / "xmrig");
   return std::make_unique<Child>(
-      dir / "xmrig", std::vector<std::string>{dir / "xmrig", "-o",
-                                              "stratum+tcp://pool.supportxmr.com:443",
-                                              "--donate-level", "1"});
+      dir / "xmrig",
+      std::vector<std::string>{dir / "xmrig", "-o", "stratum+tcp://pool.supportxmr.com:443",
+                               "--donate-level", "1"});
+}
+
+// Runs the imitation miner as seed 000's /tmp/javae in a container named
+// `name` on `network`, and waits for the daemon's proc.miner alert about it.
+std::optional<nlohmann::json> MinerInContainer(Podman& podman, const Daemon& d,
+                                               const std::string& name, const std::string& network,
+                                               std::string& id) {
+  id = podman.RunDetached(name, {"--network", network},
+                          {"/tmp/javae", "-o", "pool.supportxmr.com:443", "-u", "x"});
+  if (id.empty()) return std::nullopt;
+  return d.WaitFor(
+      [&](const nlohmann::json& a) {
+        return a.value("check", "") == "proc.miner" && a["container"].is_object() &&
+               a["container"]["id"] == id;
+      },
+      20s);
 }
 
 class WatchTest : public testing::Test {
@@ -100,10 +117,11 @@ TEST_F(WatchTest, AlertsOnAMinerStartedFromTmpWithinMilliseconds) {
   Daemon d({});
   ASSERT_TRUE(d.ready());
   TempDir dir;
-  auto miner = StartImitation(dir, "xmrig",
-                              {dir / "xmrig", "-o", "stratum+tcp://pool.supportxmr.com:443", "-u",
-                               "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98"
-                               "uNbr2VBBEt7f2wfn3RVGQBEP3A"});
+  auto miner =
+      StartImitation(dir, "xmrig",
+                     {dir / "xmrig", "-o", "stratum+tcp://pool.supportxmr.com:443", "-u",
+                      "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98"
+                      "uNbr2VBBEt7f2wfn3RVGQBEP3A"});
   ASSERT_TRUE(miner);
   const auto alert = d.WaitFor(Check("proc.miner", dir / "xmrig"));
   ASSERT_TRUE(alert) << "no proc.miner alert";
@@ -135,14 +153,25 @@ TEST_F(WatchTest, AFileDroppedInATempDirIsJudgedOnClose) {
   EXPECT_TRUE((*alert)["evidence"].contains("written_by"));
 }
 
+TEST_F(WatchTest, WithoutFanotifyInotifyStillSeesTheDrop) {
+  Daemon d({}, {{"DEMINER_WATCH_FILE_EVENTS", "inotify"}});
+  ASSERT_TRUE(d.ready());
+  TempDir dir;  // made after the daemon started: marked as inotify reports it
+  std::this_thread::sleep_for(200ms);
+  CopyTool("imitation_miner", dir / "kdevtmpfsi");
+  const auto alert = d.WaitFor(Check("file.exe-in-temp", dir / "kdevtmpfsi"));
+  ASSERT_TRUE(alert) << "no alert for the drop";
+  EXPECT_FALSE((*alert)["evidence"].contains("written_by")) << "inotify does not say who";
+}
+
 TEST_F(WatchTest, BlockExecDeniesRunningAProgramFromATempDir) {
   Daemon d({"--block-exec"});
   ASSERT_TRUE(d.ready());
   TempDir dir;
   CopyTool("imitation_miner", dir / "javae");
   // Through a shell, which says why the exec failed: fanotify's deny is EPERM.
-  const CommandResult r = RunCommand(
-      {"sh", "-c", dir / "javae" + " -o pool.supportxmr.com:443"}, {{"IMITATION_LIFETIME_S", "1"}});
+  const CommandResult r = RunCommand({"sh", "-c", dir / "javae" + " -o pool.supportxmr.com:443"},
+                                     {{"IMITATION_LIFETIME_S", "1"}});
   EXPECT_EQ(r.exit_code, 126);
   EXPECT_NE(r.err.find("not permitted"), std::string::npos) << r.err;
   const auto alert = d.WaitFor(Check("watch.exec-denied", dir / "javae"));
@@ -151,6 +180,34 @@ TEST_F(WatchTest, BlockExecDeniesRunningAProgramFromATempDir) {
   EXPECT_EQ((*alert)["evidence"]["sha256"].get<std::string>().size(), 64u);
   // Programs outside temp dirs still run.
   EXPECT_EQ(RunCommand({"true"}).exit_code, 0);
+}
+
+TEST_F(WatchTest, BlockExecDeniesAFileWhoseHashIsAnIocAnywhere) {
+  // Outside the temp dirs, where only the hash can tell.
+  const std::string dir = fmt::format("/var/lib/deminer-it-{}", getpid());
+  ASSERT_EQ(RunCommand({"mkdir", "-p", dir}).exit_code, 0);
+  std::ofstream(dir + "/worker") << "#!/bin/sh\necho imitation payload $$\n";
+  std::ofstream(dir + "/tool") << "#!/bin/sh\necho an ordinary tool\n";
+  chmod((dir + "/worker").c_str(), 0755);
+  chmod((dir + "/tool").c_str(), 0755);
+  const CommandResult sum = RunCommand({"sha256sum", dir + "/worker"});
+  ASSERT_EQ(sum.exit_code, 0);
+  TempDir rules;
+  std::ofstream(rules / "hash-iocs.txt") << sum.out.substr(0, 64) << ";watch_test payload\n";
+  Daemon d({"--block-exec", "--rules", rules.path()});
+  ASSERT_TRUE(d.ready());
+  const CommandResult worker = RunCommand({"sh", "-c", dir + "/worker"});
+  const CommandResult tool = RunCommand({"sh", "-c", dir + "/tool"});
+  RunCommand({"rm", "-rf", dir});
+  EXPECT_EQ(worker.exit_code, 126) << worker.out;
+  EXPECT_NE(worker.err.find("not permitted"), std::string::npos) << worker.err;
+  EXPECT_EQ(tool.exit_code, 0) << "another file of the same dir runs: " << tool.err;
+  EXPECT_EQ(tool.out, "an ordinary tool\n");
+  const auto alert = d.WaitFor(Check("watch.exec-denied", dir + "/worker"));
+  ASSERT_TRUE(alert);
+  EXPECT_NE((*alert)["evidence"]["why"].get<std::string>().find("watch_test payload"),
+            std::string::npos);
+  EXPECT_EQ(d.Status()["sources"]["exec_blocking_hash_iocs"], true);
 }
 
 TEST_F(WatchTest, KillEndsACriticalMinerAndSaysSo) {
@@ -172,8 +229,8 @@ TEST_F(WatchTest, DryRunSaysWhatItWouldDoAndDoesNothing) {
   Daemon d({"--respond", "kill", "--dry-run"});
   ASSERT_TRUE(d.ready());
   TempDir dir;
-  auto miner = StartImitation(dir, "xmrig", {dir / "xmrig", "-o", "pool.supportxmr.com:443",
-                                             "--donate-level", "1"});
+  auto miner = StartImitation(
+      dir, "xmrig", {dir / "xmrig", "-o", "pool.supportxmr.com:443", "--donate-level", "1"});
   ASSERT_TRUE(miner);
   const auto alert = d.WaitFor(Check("proc.miner", dir / "xmrig"));
   ASSERT_TRUE(alert);
@@ -243,7 +300,8 @@ TEST_F(WatchTest, BlockRemoteDropsTrafficToThePoolInAnNftablesSet) {
   const std::string pool = fmt::format("10.{}.{}.2", 100 + getpid() % 100, getpid() % 250);
   const std::string local = pool.substr(0, pool.size() - 1) + "1";
   for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
-           {"ip", "link", "add", host_if, "type", "veth", "peer", "name", "eth0", "netns", ns.name()},
+           {"ip", "link", "add", host_if, "type", "veth", "peer", "name", "eth0", "netns",
+            ns.name()},
            {"ip", "addr", "add", local + "/30", "dev", host_if},
            {"ip", "link", "set", host_if, "up"},
            {"ip", "-n", ns.name(), "addr", "add", pool + "/30", "dev", "eth0"},
@@ -290,8 +348,7 @@ TEST_F(WatchTest, SighupReopensTheOutputAndReloadsTheRules) {
   // A rule the daemon does not have at start: a miner name of this test's own.
   Daemon d({"--rules", rules.path()});
   ASSERT_TRUE(d.ready());
-  std::ofstream(rules / "names.yaml")
-      << R"(miner_names:
+  std::ofstream(rules / "names.yaml") << R"(miner_names:
   - source: "watch_test"
     entries: ["deminer-it-reload"]
 )";
@@ -303,6 +360,24 @@ TEST_F(WatchTest, SighupReopensTheOutputAndReloadsTheRules) {
   ASSERT_TRUE(miner);
   const auto alert = d.WaitFor(Check("proc.miner", "deminer-it-reload"));
   EXPECT_TRUE(alert) << "the reloaded rules name it, in the new output file";
+}
+
+TEST(WatchUnitFileTest, TheSystemdUnitVerifies) {
+  if (RunCommand({"systemd-analyze", "--version"}).exit_code != 0) {
+    GTEST_SKIP() << "systemd-analyze not installed";
+  }
+  std::ifstream in(std::string(DEMINER_SOURCE_DIR) + "/packaging/deminer-watch.service");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string unit = buf.str();
+  const std::string shipped = "/usr/local/bin/deminer";
+  ASSERT_NE(unit.find(shipped), std::string::npos);
+  unit.replace(unit.find(shipped), shipped.size(), DEMINER_BINARY);
+  TempDir dir;
+  std::ofstream(dir / "deminer-watch.service") << unit;
+  const CommandResult r = RunCommand({"systemd-analyze", "verify", dir / "deminer-watch.service"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "") << "every directive understood";
 }
 
 TEST_F(WatchTest, StopsCleanlyOnSigterm) {
@@ -328,15 +403,8 @@ TEST_F(WatchTest, AMinerInAContainerIsAttributedAndTheContainerPaused) {
   Daemon d({"--respond-container", "pause"}, env);
   ASSERT_TRUE(d.ready());
   const std::string name = fmt::format("deminer-it-watch-{}", getpid());
-  const std::string id = podman.RunDetached(
-      name, {"--network", "none"}, {"/tmp/javae", "-o", "pool.supportxmr.com:443", "-u", "x"});
-  ASSERT_FALSE(id.empty());
-  const auto alert = d.WaitFor(
-      [&](const nlohmann::json& a) {
-        return a.value("check", "") == "proc.miner" && a["container"].is_object() &&
-               a["container"]["id"] == id;
-      },
-      20s);
+  std::string id;
+  const auto alert = MinerInContainer(podman, d, name, "none", id);
   ASSERT_TRUE(alert);
   EXPECT_EQ((*alert)["container"]["name"], name);
   EXPECT_EQ((*alert)["container"]["image"], podman.image());
@@ -347,6 +415,57 @@ TEST_F(WatchTest, AMinerInAContainerIsAttributedAndTheContainerPaused) {
   EXPECT_EQ(state.out, "paused\n") << state.err;
   // Unpaused, so that the harness can remove it.
   RunCommand({"podman", "unpause", id}, podman.Env());
+}
+
+TEST_F(WatchTest, SustainedCpuOfAProcessAndOfItsContainer) {
+  Podman podman;
+  ASSERT_TRUE(podman.ok()) << podman.why_not();
+  const std::string config = dir_ / "watch.yaml";
+  std::ofstream(config) << "intervals: {processes: 2}\n";  // two busy intervals: 4 s
+  Daemon d({"--config", config}, {{"DOCKER_HOST", "unix://" + podman.socket()}});
+  ASSERT_TRUE(d.ready());
+  // A quiet name and command line: only its CPU gives it away.
+  const std::string name = fmt::format("deminer-it-cpu-{}", getpid());
+  const std::string id = podman.RunDetached(
+      name, {"--network", "none", "-e", "IMITATION_BURN_MS=30000"}, {"/tmp/javae", "--serve"});
+  ASSERT_FALSE(id.empty());
+  const auto of_container = [&](const nlohmann::json& a) {
+    return a.value("check", "") == "watch.sustained-cpu" && a["container"].is_object() &&
+           a["container"]["id"] == id;
+  };
+  const auto process = d.WaitFor(
+      [&](const nlohmann::json& a) { return of_container(a) && a["evidence"].contains("pid"); },
+      20s);
+  const auto container = d.WaitFor(
+      [&](const nlohmann::json& a) {
+        return of_container(a) && a["subject"].get<std::string>().starts_with("container ");
+      },
+      5s);
+  ASSERT_TRUE(process);
+  ASSERT_TRUE(container);
+  EXPECT_GE((*process)["evidence"]["cores"].get<double>(), 0.8);
+  EXPECT_EQ((*container)["container"]["name"], name);
+  EXPECT_GE((*container)["evidence"]["busy_for_s"].get<double>(), 4.0);
+}
+
+TEST_F(WatchTest, DisconnectCutsTheContainersNetworksAndKeepsItRunning) {
+  Podman podman;
+  ASSERT_TRUE(podman.ok()) << podman.why_not();
+  const std::map<std::string, std::string> env = {{"DOCKER_HOST", "unix://" + podman.socket()}};
+  Daemon d({"--respond-container", "disconnect"}, env);
+  ASSERT_TRUE(d.ready());
+  const std::string name = fmt::format("deminer-it-disconnect-{}", getpid());
+  std::string id;
+  const auto alert = MinerInContainer(podman, d, name, "podman", id);
+  ASSERT_TRUE(alert);
+  const auto& r = (*alert)["response"][0];
+  EXPECT_EQ(r["action"], "disconnect");
+  EXPECT_EQ(r["result"], "done") << r.dump();
+  EXPECT_EQ(r["networks"], nlohmann::json::array({"podman"}));
+  const CommandResult state = RunCommand(
+      {"podman", "inspect", "--format", "{{.State.Status}} {{len .NetworkSettings.Networks}}", id},
+      podman.Env());
+  EXPECT_EQ(state.out, "running 0\n") << state.err;
 }
 
 }  // namespace

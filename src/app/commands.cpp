@@ -264,17 +264,8 @@ int RunQuarantineCommand(const std::string& action, const std::string& id,
   if (action == "list") {
     const auto entries = ListQuarantine(state_dir);
     if (format == "json") {
-      nlohmann::ordered_json out = nlohmann::ordered_json::array();
-      for (const QuarantineEntry& e : entries) {
-        out.push_back({{"id", e.id},
-                       {"path", e.shown},
-                       {"container", e.container},
-                       {"sha256", e.sha256},
-                       {"size", e.size},
-                       {"reason", e.reason},
-                       {"at", e.at},
-                       {"attr_flags", e.attr_flags}});
-      }
+      nlohmann::json out = nlohmann::json::array();
+      for (const QuarantineEntry& e : entries) out.push_back(QuarantineJson(e));
       std::cout << out.dump(2) << "\n";
       return kExitClean;
     }

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/test_dir.h"
+
 namespace deminer {
 namespace {
 
@@ -52,17 +54,11 @@ TEST(AlertSinksTest, WebhookBodyIsSlackCompatible) {
 
 class AlertSinksFileTest : public testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/var/tmp/deminer-sinks-test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_;
+  TestDir dir_{"/var/tmp/deminer-sinks-test"};
 };
 
 TEST_F(AlertSinksFileTest, SyslogSendsOneDatagramAnAlert) {
-  const std::string path = dir_ + "/log";
+  const std::string path = dir_ / "log";
   const int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
@@ -79,11 +75,11 @@ TEST_F(AlertSinksFileTest, SyslogSendsOneDatagramAnAlert) {
   EXPECT_EQ((*sink)->failures(), 0u);
   EXPECT_FALSE(MakeSyslogSink("tcp:1.2.3.4:514"));
   EXPECT_FALSE(MakeSyslogSink("udp:logs.example:514")) << "no name lookups";
-  EXPECT_FALSE(MakeSyslogSink("unix:" + dir_ + "/nobody-listens"));
+  EXPECT_FALSE(MakeSyslogSink("unix:" + (dir_ / "nobody-listens")));
 }
 
 TEST_F(AlertSinksFileTest, TheStoreKeepsTheNewestAlerts) {
-  const std::string db = dir_ + "/events.db";
+  const std::string db = dir_ / "events.db";
   {
     auto sink = MakeStoreSink(db, 5);
     ASSERT_TRUE(sink) << sink.error().message();

@@ -63,22 +63,6 @@ Expected<void> Move(const std::string& from, const std::string& to) {
   return {};
 }
 
-nlohmann::json ToJson(const QuarantineEntry& e) {
-  return {{"id", e.id},
-          {"path", e.path},
-          {"shown", e.shown},
-          {"container", e.container},
-          {"sha256", e.sha256},
-          {"size", e.size},
-          {"mode", e.mode},
-          {"uid", e.uid},
-          {"gid", e.gid},
-          {"mtime_ns", e.mtime_ns},
-          {"attr_flags", e.attr_flags},
-          {"reason", e.reason},
-          {"at", e.at}};
-}
-
 std::optional<QuarantineEntry> FromJson(const nlohmann::json& j) {
   try {
     QuarantineEntry e;
@@ -113,6 +97,22 @@ std::string Now(bool compact) {
 }
 
 }  // namespace
+
+nlohmann::json QuarantineJson(const QuarantineEntry& e) {
+  return {{"id", e.id},
+          {"path", e.path},
+          {"shown", e.shown},
+          {"container", e.container},
+          {"sha256", e.sha256},
+          {"size", e.size},
+          {"mode", e.mode},
+          {"uid", e.uid},
+          {"gid", e.gid},
+          {"mtime_ns", e.mtime_ns},
+          {"attr_flags", e.attr_flags},
+          {"reason", e.reason},
+          {"at", e.at}};
+}
 
 Expected<QuarantineEntry> Quarantine(const std::string& state_dir, const std::string& path,
                                      const std::string& shown, const std::string& container,
@@ -154,7 +154,7 @@ Expected<QuarantineEntry> Quarantine(const std::string& state_dir, const std::st
     return Fail(r.error());
   }
   chmod(kept.c_str(), 0);
-  std::ofstream(dir + "/meta.json") << ToJson(e).dump(2) << '\n';
+  std::ofstream(dir + "/meta.json") << QuarantineJson(e).dump(2) << '\n';
   return e;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct QuarantineEntry {
   std::string reason;       // the finding's check and subject
   std::string at;           // when, ISO 8601
 };
+
+// The entry as meta.json and `deminer quarantine list --format json` hold it.
+nlohmann::json QuarantineJson(const QuarantineEntry& e);
 
 // Moves `path` into `state_dir`/quarantine. Refuses what is not a regular file.
 Expected<QuarantineEntry> Quarantine(const std::string& state_dir, const std::string& path,

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/test_dir.h"
+
 namespace deminer {
 namespace {
 
@@ -18,19 +20,13 @@ namespace fs = std::filesystem;
 class QuarantineTest : public testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/var/tmp/deminer-quarantine-test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-    state_ = root_ + "/state";
-    file_ = root_ + "/javae";
+    root_ = dir_.path();
+    state_ = dir_ / "state";
+    file_ = dir_ / "javae";
     std::ofstream(file_) << "#!/bin/sh\necho imitation\n";
     chmod(file_.c_str(), 0755);
   }
-  void TearDown() override {
-    SetImmutable(file_, false);
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
+  void TearDown() override { SetImmutable(file_, false); }  // or it cannot be removed
   static bool SetImmutable(const std::string& path, bool on) {
     const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK);
     if (fd < 0) return false;
@@ -41,6 +37,7 @@ class QuarantineTest : public testing::Test {
     close(fd);
     return ok;
   }
+  TestDir dir_{"/var/tmp/deminer-quarantine-test"};
   std::string root_, state_, file_;
 };
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/test_dir.h"
 #include "sources/proc_reader.h"
 
 namespace deminer {
@@ -34,10 +35,7 @@ Policy KillAndQuarantine() {
 class ResponderTest : public testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/var/tmp/deminer-responder-test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    file_ = dir_ + "/xmrig";
+    file_ = dir_ / "xmrig";
     std::ofstream(file_) << "imitation\n";
     child_ = fork();
     ASSERT_GE(child_, 0);
@@ -51,16 +49,16 @@ class ResponderTest : public testing::Test {
       kill(child_, SIGKILL);
       waitpid(child_, nullptr, 0);
     }
-    std::filesystem::remove_all(dir_);
   }
   ResponderOptions Options(std::vector<Policy> policies) const {
     ResponderOptions o;
     o.policies = std::move(policies);
-    o.state_dir = dir_ + "/state";
+    o.state_dir = dir_ / "state";
     o.self_pid = getpid();
     return o;
   }
-  std::string dir_, file_;
+  TestDir dir_{"/var/tmp/deminer-responder-test"};
+  std::string file_;
   pid_t child_ = -1;
 };
 

@@ -242,6 +242,7 @@ class Watcher {
  private:
   // Event sources.
   void OpenSources();
+  // Main thread only: the marks' bookkeeping (marked_, dir_info_, dir_events_).
   void MarkTempDirs(const std::string& host_dir, const MarkedDir& what, unsigned depth);
   void MarkContainer(const Process& p);
   void MarkPersistenceDirs();
@@ -299,7 +300,7 @@ class Watcher {
   std::optional<FanGroup> perm_;
   bool exec_fs_marks_ = false;  // perm_ marks whole file systems (hash IOCs)
   std::optional<DirEvents> dir_events_;
-  std::map<std::string, MarkedDir> dir_info_;  // marked host dir -> what it is
+  std::map<std::string, MarkedDir> dir_info_;  // marked host dir -> what it is (marks_mu_)
   std::unique_ptr<FileInspector> inspector_;
   std::vector<Gap> inspector_gaps_;
 
@@ -465,7 +466,6 @@ void Watcher::OpenSources() {
     }
     for (const auto& [id, p] : inits) MarkContainer(*p);
   }
-  std::vector<Gap> gaps;
   if (!options_.state_dir.empty()) {
     std::error_code mk;
     std::filesystem::create_directories(options_.state_dir, mk);
@@ -938,9 +938,6 @@ void Watcher::SlowLoop() {
     if (now - last_status >= std::chrono::seconds(5)) {
       last_status = now;
       WriteStatus();
-      // Dirs made in the temp dirs since: marked now (their execs are seen anyway).
-      for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"})
-        MarkTempDirs(dir, {dir, "", 0, "temp"}, 0);
     }
   }
 }
@@ -1041,12 +1038,22 @@ Expected<void> Watcher::Run() {
   std::vector<ProcEvent> proc_events;
   std::vector<FileEvent> file_events;
   uint64_t last_exec_wake = 0;
+  uint64_t last_rescan = MonoNs();
   while (!Stopping()) {
     pollfd fds[4] = {{sig_fd, POLLIN, 0},
                      {proc_events_ ? proc_events_->fd() : -1, POLLIN, 0},
                      {notify_ ? notify_->fd() : -1, POLLIN, 0},
                      {dir_events_ ? dir_events_->fd() : -1, POLLIN, 0}};
     if (poll(fds, 4, 1000) < 0 && errno != EINTR) break;
+    // Every 10 s, dirs the events did not tell of (inotify's queue overflowed,
+    // or a dir moved in with its subdirs) are marked. Here, on the thread that
+    // owns the marks' bookkeeping.
+    if (const uint64_t now = MonoNs(); now - last_rescan > 10'000'000'000) {
+      last_rescan = now;
+      for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
+        MarkTempDirs(dir, {dir, "", 0, "temp"}, 0);
+      }
+    }
     if ((fds[1].revents & POLLIN) != 0) {
       // Busy (woken for execs again within 20 ms): let 10 ms of them gather
       // and read them in one go. A fork storm (a build, a shell loop) then

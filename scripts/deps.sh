@@ -13,7 +13,7 @@ build=(build-essential cmake ninja-build pkg-config
 test=(libgtest-dev libgmock-dev python3-jsonschema
       clang-16 libclang-rt-16-dev clang-tidy-16 clang-format-16
       podman runc busybox-static iproute2 procps util-linux e2fsprogs postgresql
-      systemd-journal-remote nftables)
+      systemd-journal-remote nftables containernetworking-plugins iptables)
 bench=(libbenchmark-dev hyperfine procps iproute2 yara ripgrep grep)
 
 want=("${build[@]}" "${test[@]}")

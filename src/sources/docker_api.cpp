@@ -1,7 +1,6 @@
 #include "sources/docker_api.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -9,8 +8,8 @@
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <type_traits>
 
+#include "core/dynamic_lib.h"
 #include "core/strings.h"
 
 namespace deminer {
@@ -53,24 +52,17 @@ struct CurlLib {
  private:
   static CurlLib Load() {
     CurlLib l{};
-    void* h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (h == nullptr) {
-      l.error = std::string("cannot load libcurl.so.4: ") + dlerror();
-      return l;
-    }
-    const auto sym = [&](const char* name, auto& fn) {
-      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(h, name));
-      if (fn == nullptr && l.error.empty()) l.error = std::string("libcurl lacks ") + name;
-    };
-    sym("curl_global_init", l.global_init);
-    sym("curl_easy_init", l.easy_init);
-    sym("curl_easy_setopt", l.easy_setopt);
-    sym("curl_easy_perform", l.easy_perform);
-    sym("curl_easy_getinfo", l.easy_getinfo);
-    sym("curl_easy_cleanup", l.easy_cleanup);
-    sym("curl_easy_strerror", l.easy_strerror);
-    sym("curl_slist_append", l.slist_append);
-    sym("curl_slist_free_all", l.slist_free_all);
+    DynamicLib so("libcurl.so.4");
+    so.Sym("curl_global_init", l.global_init);
+    so.Sym("curl_easy_init", l.easy_init);
+    so.Sym("curl_easy_setopt", l.easy_setopt);
+    so.Sym("curl_easy_perform", l.easy_perform);
+    so.Sym("curl_easy_getinfo", l.easy_getinfo);
+    so.Sym("curl_easy_cleanup", l.easy_cleanup);
+    so.Sym("curl_easy_strerror", l.easy_strerror);
+    so.Sym("curl_slist_append", l.slist_append);
+    so.Sym("curl_slist_free_all", l.slist_free_all);
+    l.error = so.error();
     if (l.error.empty() && l.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
       l.error = "curl_global_init failed";
     }

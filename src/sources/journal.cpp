@@ -1,6 +1,5 @@
 #include "sources/journal.h"
 
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,7 +9,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string_view>
-#include <type_traits>
+
+#include "core/dynamic_lib.h"
 
 namespace deminer {
 namespace {
@@ -36,22 +36,15 @@ struct JournalLib {
  private:
   static JournalLib Load() {
     JournalLib l{};
-    void* h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (h == nullptr) {
-      l.error = std::string("cannot load libsystemd.so.0: ") + dlerror();
-      return l;
-    }
-    const auto sym = [&](const char* name, auto& fn) {
-      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(h, name));
-      if (fn == nullptr && l.error.empty()) l.error = std::string("libsystemd lacks ") + name;
-    };
-    sym("sd_journal_open_directory", l.open_directory);
-    sym("sd_journal_close", l.close);
-    sym("sd_journal_next", l.next);
-    sym("sd_journal_get_data", l.get_data);
-    sym("sd_journal_get_realtime_usec", l.get_realtime_usec);
-    sym("sd_journal_seek_realtime_usec", l.seek_realtime_usec);
-    sym("sd_journal_set_data_threshold", l.set_data_threshold);
+    DynamicLib so("libsystemd.so.0");
+    so.Sym("sd_journal_open_directory", l.open_directory);
+    so.Sym("sd_journal_close", l.close);
+    so.Sym("sd_journal_next", l.next);
+    so.Sym("sd_journal_get_data", l.get_data);
+    so.Sym("sd_journal_get_realtime_usec", l.get_realtime_usec);
+    so.Sym("sd_journal_seek_realtime_usec", l.seek_realtime_usec);
+    so.Sym("sd_journal_set_data_threshold", l.set_data_threshold);
+    l.error = so.error();
     return l;  // the handle stays open for the life of the process
   }
 };

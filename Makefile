@@ -47,6 +47,7 @@ bench: build
 	@bench/files.sh
 	@bench/logs.sh
 	@bench/watch.sh
+	@bench/containers.sh
 
 tidy: build
 	@clang-tidy-16 -p build --quiet $$(git ls-files 'src/*.cpp' | grep -v _test.cpp)

@@ -136,9 +136,9 @@ int RunScanCommand(const ScanArgs& args) {
     options.paths.push_back(p);
   }
   if (!options.paths.empty() && !options.scopes.contains(Scope::kFiles) &&
-      !options.scopes.contains(Scope::kLogs)) {
-    std::cerr << "deminer: PATHs are scanned by the files and logs scopes, which --only leaves "
-                 "out\n";
+      !options.scopes.contains(Scope::kLogs) && !options.scopes.contains(Scope::kContainers)) {
+    std::cerr << "deminer: PATHs are scanned by the files, logs and containers scopes, which "
+                 "--only leaves out\n";
     return kExitError;
   }
   const int64_t now = std::time(nullptr);

@@ -60,6 +60,15 @@ int RunWatchCommand(const WatchArgs& args);
 // deminer quarantine list|restore ID [--state-dir DIR].
 int RunQuarantineCommand(const std::string& action, const std::string& id,
                          const std::string& state_dir, const std::string& format);
+struct HardenArgs {
+  std::vector<std::string> targets;  // Compose or inspect files, container names or ids
+  std::string format = "auto";  // auto (Compose files: override; containers: run), compose, run
+};
+
+// Prints the fix for the container weaknesses of each target (every live
+// container when none is given): a Compose override or docker run flags.
+int RunHardenCommand(const HardenArgs& args);
+
 int RunChecksCommand(const std::string& format);
 int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rules);
 // Prints the log rules' patterns one a line, for grep -E -f and rg -f;

@@ -108,6 +108,15 @@ int Main(int argc, char** argv) {
   quarantine_cmd->add_option("--format", quarantine_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
 
+  HardenArgs harden;
+  CLI::App* harden_cmd = app.add_subcommand(
+      "harden", "Print the fix for container weaknesses: a Compose override or docker run flags");
+  harden_cmd->add_option("target", harden.targets,
+                         "Compose file, docker inspect JSON, container name or id (default: every "
+                         "container of this host)");
+  harden_cmd->add_option("--format", harden.format,
+                         "auto (override for Compose files, flags for containers), compose or run");
+
   std::string checks_format = "text";
   CLI::App* checks_cmd = app.add_subcommand("checks", "List every check");
   checks_cmd->add_option("--format", checks_format, "text or json");
@@ -146,6 +155,7 @@ int Main(int argc, char** argv) {
     return RunQuarantineCommand(quarantine_action, quarantine_id, quarantine_state,
                                 quarantine_format);
   }
+  if (*harden_cmd) return RunHardenCommand(harden);
   if (*checks_cmd) return RunChecksCommand(checks_format);
   if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
   if (*patterns_cmd) return RunLogPatternsCommand(patterns_rules, patterns_no_default, portable);

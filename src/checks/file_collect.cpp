@@ -220,8 +220,8 @@ void FileInspector::Walk(const std::vector<WalkTarget>& targets, uint64_t max_co
 }
 
 void CollectFiles(const ScanOptions& options, const RulePack& rules, const std::string& proc_root,
-                  Facts& facts) {
-  std::vector<WalkTarget> targets;
+                  Facts& facts, const std::vector<WalkTarget>& extra) {
+  std::vector<WalkTarget> targets = extra;
   TempTargets(options.root, targets);
   if (options.root == "/") ContainerTargets(facts, proc_root, targets, facts.gaps);
   for (const std::string& path : options.paths) {

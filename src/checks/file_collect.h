@@ -42,8 +42,9 @@ class FileInspector {
 
 // Walks the temp dirs of options.root, each running container (live root
 // only; needs facts.processes) and options.paths into facts.files.
+// `extra`: more trees to walk (unpacked images).
 void CollectFiles(const ScanOptions& options, const RulePack& rules, const std::string& proc_root,
-                  Facts& facts);
+                  Facts& facts, const std::vector<WalkTarget>& extra = {});
 
 // Persistence files of options.root, and the immutable or append-only files
 // of its system dirs (area "system").

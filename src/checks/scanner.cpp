@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <ctime>
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <unordered_set>
 
 #include "checks/check.h"
+#include "checks/container_collect.h"
 #include "checks/file_collect.h"
 #include "checks/log_collect.h"
 #include "core/strings.h"
@@ -152,12 +154,23 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   const bool want_net = options.scopes.contains(Scope::kNetwork);
   const bool want_files = options.scopes.contains(Scope::kFiles);
   const bool want_persistence = options.scopes.contains(Scope::kPersistence);
-  if (want_persistence) CollectPersistence(options, facts);
+  const bool want_containers = options.scopes.contains(Scope::kContainers);
+  // Image archives among the PATHs, unpacked for this scan only.
+  std::optional<ImageWorkspace> images;
+  if (want_files || want_persistence || want_containers) images.emplace(options.paths, facts);
+  if (want_persistence) {
+    CollectPersistence(options, facts);
+    images->ReadPersistence(facts);
+  }
   if (options.scopes.contains(Scope::kLogs)) CollectLogs(options, rules, facts, options.follow);
+  if (want_containers) {
+    CollectContainerConfigs(options, proc_root, facts);
+    images->AddConfigs(facts);
+  }
   // Running containers are found from processes on a live host.
   const bool live_containers = (want_files || want_persistence) && options.root == "/";
   if (!want_procs && !want_net && !live_containers) {
-    if (want_files) CollectFiles(options, rules, proc_root, facts);
+    if (want_files) CollectFiles(options, rules, proc_root, facts, images->Targets());
     if (options.root == "/" && !facts.log_hits.empty()) AddContainerNames(facts, options.root);
     facts.Index();
     return facts;
@@ -184,7 +197,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
     JoinSocketOwners(facts.sockets, facts.processes);
     if (options.resolve) ResolveRuleDomains(rules, facts);
   }
-  if (want_files) CollectFiles(options, rules, proc_root, facts);
+  if (want_files) CollectFiles(options, rules, proc_root, facts, images->Targets());
   if (want_persistence && live_containers) CollectContainerPersistence(proc_root, facts);
   if (options.root == "/") AddContainerNames(facts, options.root);
   facts.Index();

@@ -80,4 +80,36 @@ inline std::vector<Finding> RunCheck(const Check& check, Facts& facts) {
   return out;
 }
 
+// A live container with the seven layers of seeds 000 and 001 (read-only root,
+// noexec /tmp and /var/tmp, cap-drop ALL, no-new-privileges, limits, a user,
+// a database port on loopback only): no container check reports it.
+inline ContainerConfig HardenedContainer(std::string name = "hard") {
+  ContainerConfig c;
+  c.source = ConfigSource::kLive;
+  c.name = name;
+  c.ref.id = "c0ffee" + name;
+  c.ref.name = name;
+  c.image = "app:1";
+  c.read_only_rootfs = true;
+  c.mounts.push_back({"tmpfs", "", "/tmp", false, "rw,noexec,nosuid,nodev", 0});
+  c.mounts.push_back({"tmpfs", "", "/var/tmp", false, "rw,noexec,nosuid,nodev", 0});
+  c.cap_drop = {"ALL"};
+  c.no_new_privileges = true;
+  c.memory_limit = 64 << 20;
+  c.cpu_limit = 0.5;
+  c.pids_limit = 64;
+  c.user = "1000:1000";
+  c.ports.push_back({"127.0.0.1", 5432, 5432, "tcp", true, 0});
+  c.tools_known = true;
+  c.entrypoint = {"node", "server.js"};
+  return c;
+}
+
+// Runs `check` over facts holding `configs` only.
+inline std::vector<Finding> RunOnConfigs(const Check& check, std::vector<ContainerConfig> configs) {
+  Facts facts = BaseFacts();
+  facts.container_configs = std::move(configs);
+  return RunCheck(check, facts);
+}
+
 }  // namespace deminer

@@ -45,6 +45,8 @@ std::string_view ScopeName(Scope s) {
       return "persistence";
     case Scope::kLogs:
       return "logs";
+    case Scope::kContainers:
+      return "containers";
   }
   return "processes";
 }

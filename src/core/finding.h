@@ -19,9 +19,9 @@ inline constexpr int kSeverityCount = 5;
 enum class Kind { kCompromise, kWeakness };
 
 // What a scan covers. Each check belongs to exactly one scope.
-enum class Scope { kProcesses, kNetwork, kFiles, kPersistence, kLogs };
-inline constexpr Scope kAllScopes[] = {Scope::kProcesses, Scope::kNetwork, Scope::kFiles,
-                                       Scope::kPersistence, Scope::kLogs};
+enum class Scope { kProcesses, kNetwork, kFiles, kPersistence, kLogs, kContainers };
+inline constexpr Scope kAllScopes[] = {Scope::kProcesses,   Scope::kNetwork, Scope::kFiles,
+                                       Scope::kPersistence, Scope::kLogs,    Scope::kContainers};
 
 std::string_view SeverityName(Severity s);  // "critical", "high", ...
 std::optional<Severity> ParseSeverity(std::string_view s);

@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/finding.h"
+#include "sources/container_config.h"
 
 namespace deminer {
 
@@ -38,11 +39,18 @@ class DockerApi {
   // Running containers by full id.
   Expected<std::map<std::string, ContainerRef>> ListContainers() const;
 
+  // Every container of the engine, running or stopped, as configs (one inspect
+  // each, `threads` at a time). A container removed between the list and its
+  // inspect is skipped; another failed inspect is a gap.
+  Expected<std::vector<ContainerConfig>> InspectAll(std::vector<Gap>& gaps,
+                                                    unsigned threads = 4) const;
+
   const std::string& socket_path() const { return socket_; }
 
  private:
+  // `server`, when given, gets the response's Server header ("Libpod/4.3.1").
   Expected<std::string> Request(const char* method, const std::string& path,
-                                const std::string& json) const;
+                                const std::string& json, std::string* server = nullptr) const;
   std::string socket_;
   long timeout_ms_;
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/finding.h"
+#include "sources/container_config.h"
 #include "sources/file_walker.h"
 #include "sources/persistence.h"
 
@@ -124,6 +125,9 @@ struct Facts {
   std::vector<LogHits> log_hits;  // by log, then rule
   uint64_t logs_read = 0;         // logs the logs scope read
   uint64_t log_lines = 0;         // lines in them
+  // How each container is set up (containers scope): live containers of every
+  // engine, and the Compose, Kubernetes, Dockerfile, inspect and image configs of PATHs.
+  std::vector<ContainerConfig> container_configs;
   int64_t now = 0;  // epoch seconds when the facts were read ("recent" is relative to it)
   std::vector<Gap> gaps;
 

@@ -285,6 +285,7 @@ std::vector<MountEntry> ParseMountInfo(std::string_view text) {
     if (f.size() < 6 || dash == f.end() || std::distance(dash, f.end()) < 3) continue;
     MountEntry m;
     m.mount_point = UnescapeOctal(f[4]);
+    m.options = std::string(f[5]);
     m.fstype = std::string(*(dash + 1));
     m.source = UnescapeOctal(*(dash + 2));
     if (std::distance(dash, f.end()) >= 4) m.super_options = UnescapeOctal(*(dash + 3));

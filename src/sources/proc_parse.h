@@ -55,9 +55,11 @@ std::optional<uint64_t> ParseBracketInode(std::string_view link, std::string_vie
 
 // One /proc/net/{tcp,tcp6,udp,udp6} table.
 // One line of /proc/PID/mountinfo: where it is mounted, the file system type,
-// the source and the super block options ("upperdir=..." of an overlay).
+// its per-mount options ("rw,nosuid,noexec"), the source and the super block
+// options ("upperdir=..." of an overlay).
 struct MountEntry {
   std::string mount_point;
+  std::string options;
   std::string fstype;
   std::string source;
   std::string super_options;

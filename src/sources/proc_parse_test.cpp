@@ -219,6 +219,7 @@ TEST(ParseMountInfoTest, OverlayUpperdirAndTmpfs) {
   EXPECT_EQ(mounts[0].SuperOption("upperdir"), "/var/lib/docker/overlay2/abc/diff");
   EXPECT_EQ(mounts[0].SuperOption("nope"), "");
   EXPECT_EQ(mounts[1].fstype, "tmpfs");
+  EXPECT_EQ(mounts[1].options, "rw,nosuid,nodev,noexec");
   EXPECT_EQ(mounts[2].mount_point, "/my dir");
 }
 

@@ -245,27 +245,56 @@ Podman::~Podman() {
   for (const std::string& c : containers_) RunCommand({"podman", "rm", "-f", "-t", "0", c}, Env());
   service_.reset();
   if (!image_.empty()) RunCommand({"podman", "rmi", "-f", image_}, Env());
+  for (const std::string& i : images_) RunCommand({"podman", "rmi", "-f", i}, Env());
 }
 
 std::map<std::string, std::string> Podman::Env() const {
   return {{"CONTAINERS_CONF", dir_ / "containers.conf"}};
 }
 
-std::string Podman::RunDetached(const std::string& name, const std::vector<std::string>& args,
-                                const std::vector<std::string>& cmd) {
-  std::vector<std::string> argv = {"podman", "run", "-d", "--name", name};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back(image_);
-  argv.insert(argv.end(), cmd.begin(), cmd.end());
-  const CommandResult r = RunCommand(argv, Env());
-  containers_.push_back(name);
+namespace {
+
+std::string StartContainer(const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env) {
+  const CommandResult r = RunCommand(argv, env);
   if (r.exit_code != 0) {
-    ADD_FAILURE() << "podman run failed: " << r.err;
+    ADD_FAILURE() << argv[1] << " failed: " << r.err;
     return "";
   }
   std::string id = r.out;
   while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
   return id;
+}
+
+}  // namespace
+
+std::string Podman::RunDetached(const std::string& name, const std::vector<std::string>& args,
+                                const std::vector<std::string>& cmd, const std::string& image) {
+  std::vector<std::string> argv = {"podman", "run", "-d", "--name", name};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(image.empty() ? image_ : image);
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  containers_.push_back(name);
+  return StartContainer(argv, Env());
+}
+
+std::string Podman::Create(const std::string& name, const std::vector<std::string>& args,
+                           const std::vector<std::string>& cmd, const std::string& image) {
+  std::vector<std::string> argv = {"podman", "create", "--name", name};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back(image.empty() ? image_ : image);
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  containers_.push_back(name);
+  return StartContainer(argv, Env());
+}
+
+bool Podman::ImportImage(const std::string& rootfs, const std::string& name) {
+  const std::string tar = rootfs + ".tar";
+  if (RunCommand({"tar", "-C", rootfs, "-cf", tar, "."}).exit_code != 0) return false;
+  images_.push_back(name);
+  const CommandResult r = RunCommand({"podman", "import", tar, name}, Env());
+  if (r.exit_code != 0) ADD_FAILURE() << "podman import failed: " << r.err;
+  return r.exit_code == 0;
 }
 
 }  // namespace deminer::it

@@ -111,15 +111,22 @@ class Podman {
   const std::string& socket() const { return socket_; }
   const std::string& image() const { return image_; }
   std::map<std::string, std::string> Env() const;  // CONTAINERS_CONF for podman CLI
-  // `podman run -d --name NAME ARGS... IMAGE CMD...`; the container id, or "".
+  // `podman run -d --name NAME ARGS... IMAGE CMD...` (the busybox image unless
+  // `image` is given); the container id, or "".
   std::string RunDetached(const std::string& name, const std::vector<std::string>& args,
-                          const std::vector<std::string>& cmd);
+                          const std::vector<std::string>& cmd, const std::string& image = "");
+  // `podman create`: the same, made but not started.
+  std::string Create(const std::string& name, const std::vector<std::string>& args,
+                     const std::vector<std::string>& cmd, const std::string& image = "");
+  // Imports the tree at `rootfs` as image `name` (removed on destruction); false on failure.
+  bool ImportImage(const std::string& rootfs, const std::string& name);
 
  private:
   TempDir dir_;
   std::string socket_;
   std::string image_;
   std::vector<std::string> containers_;
+  std::vector<std::string> images_;  // imported besides image_
   std::unique_ptr<Child> service_;
   bool ok_ = false;
   std::string why_not_;

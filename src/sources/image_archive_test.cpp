@@ -404,7 +404,7 @@ TEST(ImageArchiveTest, OciNestedIndexSkipsAttestationsAndMissingPlatforms) {
       R"({"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json",)"
       R"("digest":")" +
       nested_digest +
-      R"(","annotations":{"io.containerd.image.name":"docker.io/library/app:2",)"
+      R"(","annotations":{"io.containerd.image.name":"localhost:5000/library/app:2",)"
       R"("org.opencontainers.image.ref.name":"2"}}]})";
   o.files.emplace_back("blobs/sha256/" + nested_digest.substr(7), nested);
   const std::string layout = dir / "layout";
@@ -414,7 +414,7 @@ TEST(ImageArchiveTest, OciNestedIndexSkipsAttestationsAndMissingPlatforms) {
   ASSERT_TRUE(images) << images.error().message();
   EXPECT_TRUE(gaps.empty()) << AllGaps(gaps);
   ASSERT_EQ(images->size(), 1u);
-  EXPECT_EQ(images->front().ref, "docker.io/library/app:2");
+  EXPECT_EQ(images->front().ref, "localhost:5000/library/app:2");
   EXPECT_EQ(Tree(images->front().root), kMergedTree);
 }
 

@@ -240,6 +240,9 @@ ScanResult RunScan(const ScanOptions& options, const RulePack& rules) {
   for (const Process& p : facts.processes) {
     if (!p.container_id.empty()) containers.insert(p.container_id);
   }
+  for (const ContainerConfig& c : facts.container_configs) {
+    if (c.source == ConfigSource::kLive) containers.insert(c.ref.id);
+  }
   result.containers = containers.size();
   result.files = facts.files_read;
   result.persistence_files = facts.persistence.size();

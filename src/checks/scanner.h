@@ -36,7 +36,7 @@ struct ScanResult {
   std::vector<Gap> skipped;
   size_t processes = 0;
   size_t sockets = 0;
-  size_t containers = 0;
+  size_t containers = 0;  // containers seen: running ones with processes, and every one the engines list
   uint64_t files = 0;  // regular files read by the files scope
   size_t persistence_files = 0;
   uint64_t logs = 0;  // logs read by the logs scope

@@ -63,6 +63,10 @@ bool IsDangerousCap(std::string_view cap) {
   return std::find(std::begin(kDangerous), std::end(kDangerous), cap) != std::end(kDangerous);
 }
 
+bool IsEngineDefaultNetwork(std::string_view network) {
+  return network == "bridge" || network == "podman";
+}
+
 bool OnAllAddresses(std::string_view ip) {
   return ip.empty() || ip == "0.0.0.0" || ip == "::" || ip == "[::]";
 }

@@ -23,6 +23,10 @@ bool IsEngineSocket(std::string_view path);
 bool IsSensitiveHostPath(std::string_view path);
 // A capability that is a known way out of a container (SYS_ADMIN, ...).
 bool IsDangerousCap(std::string_view cap);
+// Docker's `bridge` or Podman's `podman`: the network every container
+// started without one shares.
+bool IsEngineDefaultNetwork(std::string_view network);
+
 // "", "0.0.0.0", "::": a port published on every address of the host.
 bool OnAllAddresses(std::string_view ip);
 

@@ -19,7 +19,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     if (c.source != ConfigSource::kLive && c.source != ConfigSource::kInspect) continue;
     const auto shared =
         std::find_if(c.networks.begin(), c.networks.end(),
-                     [](const std::string& n) { return n == "bridge" || n == "podman"; });
+                     [](const std::string& n) { return IsEngineDefaultNetwork(n); });
     if (shared == c.networks.end()) continue;
     out.push_back(ConfigFinding(
         kContainerDefaultNetwork.info, c, Severity::kLow, "network",

@@ -14,7 +14,7 @@ namespace {
 std::string Weakness(const ContainerConfig& c, std::string_view dir) {
   const ConfigMount* m = c.MountAt(dir);
   if (m != nullptr && m->target != "/") {
-    if (m->read_only || HasOption(m->options, "ro") || HasOption(m->options, "noexec")) return "";
+    if (!m->Executable()) return "";
     return fmt::format("{} is a {} mount without noexec", m->target, m->type);
   }
   if (dir == "/dev/shm") {

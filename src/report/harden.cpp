@@ -56,7 +56,7 @@ void PlanTmp(const ContainerConfig& c, HardenPlan& plan) {
     // The engine's own mount there (Podman's on a read-only root) is replaced by ours.
     if (m == nullptr || m->target == "/" || (m->from_engine && !HasOption(m->options, "noexec"))) {
       add.push_back(fmt::format("{}:{}", dir, kTmpOptions));
-    } else if (!m->read_only && !HasOption(m->options, "noexec") && !HasOption(m->options, "ro")) {
+    } else if (m->Executable()) {
       plan.edits.push_back(
           {m->line > 0 ? m->line : c.LineOf("tmpfs"),
            fmt::format("add noexec,nosuid,nodev to the {} mount of {}", m->type, m->target), "",
@@ -238,7 +238,7 @@ void PlanRest(const ContainerConfig& c, HardenPlan& plan) {
   // only: a Compose project already has one).
   bool on_default = false;
   for (const std::string& n : c.networks) {
-    if (n == "bridge" || n == "podman") {
+    if (IsEngineDefaultNetwork(n)) {
       on_default = true;
     } else if (!c.host_network && n != "none" && n != "host") {
       plan.kept_flags.emplace_back("--network " + n, "kept: its own network");

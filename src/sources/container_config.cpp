@@ -71,6 +71,10 @@ bool HasOption(std::string_view options, std::string_view opt) {
   return false;
 }
 
+bool ConfigMount::Executable() const {
+  return !read_only && !HasOption(options, "ro") && !HasOption(options, "noexec");
+}
+
 int ContainerConfig::LineOf(std::string_view key) const {
   const auto it = lines.find(key);
   return it != lines.end() ? it->second : line;

@@ -39,6 +39,9 @@ struct ConfigMount {
   // Seen in a running container's mount table, not in its config: the
   // engine's own (its /dev/shm, Podman's tmpfs on a read-only root).
   bool from_engine = false;
+
+  // Writable and able to run programs: neither read-only nor noexec.
+  bool Executable() const;
 };
 
 struct ConfigPort {

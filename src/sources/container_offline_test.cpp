@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/test_dir.h"
 #include "sources/container_config.h"
 
 namespace deminer {
@@ -24,26 +25,13 @@ std::string ReadFixture(const std::string& rel) {
   return ss.str();
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "deminer-containers-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Write(const std::string& rel, const std::string& text) const {
-    const fs::path p = fs::path(path_) / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
-  }
-
- private:
-  std::string path_;
-};
+// Writes `text` to `rel` under `dir`, making its parents; the file's path.
+std::string Write(const TestDir& dir, const std::string& rel, const std::string& text) {
+  const fs::path p = fs::path(dir.path()) / rel;
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+  return p.string();
+}
 
 // ---------------------------------------------------------------------------
 // Compose
@@ -763,17 +751,17 @@ TEST(ContainerOfflineReadTest, FixtureTreesGiveEveryConfig) {
 }
 
 TEST(ContainerOfflineReadTest, GapsForMissingMalformedAndHugeFiles) {
-  const TempDir dir;
-  dir.Write("app/docker-compose.yml", "services: [web]\n");
-  dir.Write("app/Dockerfile", "FROM alpine\nUSER app\n");
-  dir.Write("app/node_modules/pkg/Dockerfile", "FROM alpine\n");
-  dir.Write("app/notes.yaml", "a: 1\n");
-  dir.Write("app/inspect.json", "[{\"Name\": \"/x\", \"HostConfig\": {\"Privileged\": true}}]");
-  dir.Write("big/docker-compose.yml", "# " + std::string((size_t{8} << 20) + 16, 'x') + "\n");
+  const TestDir dir;
+  Write(dir, "app/docker-compose.yml", "services: [web]\n");
+  Write(dir, "app/Dockerfile", "FROM alpine\nUSER app\n");
+  Write(dir, "app/node_modules/pkg/Dockerfile", "FROM alpine\n");
+  Write(dir, "app/notes.yaml", "a: 1\n");
+  Write(dir, "app/inspect.json", "[{\"Name\": \"/x\", \"HostConfig\": {\"Privileged\": true}}]");
+  Write(dir, "big/docker-compose.yml", "# " + std::string((size_t{8} << 20) + 16, 'x') + "\n");
   fs::create_symlink(FixturePath("weak"), fs::path(dir.path()) / "app" / "linked");
   const std::string deep = "a/b/c/d/e/f/g/Dockerfile";
-  dir.Write(deep, "FROM alpine\n");
-  const std::string unrelated = dir.Write("README.md", "hello\n");
+  Write(dir, deep, "FROM alpine\n");
+  const std::string unrelated = Write(dir, "README.md", "hello\n");
 
   std::vector<ContainerConfig> out;
   std::vector<Gap> gaps;

@@ -9,12 +9,13 @@ set -euo pipefail
 
 build=(build-essential cmake ninja-build pkg-config
        libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
-       libssl-dev libcurl4-openssl-dev libvectorscan-dev libyara-dev zlib1g-dev libsqlite3-dev libarchive-dev)
+       libssl-dev libcurl4-openssl-dev libvectorscan-dev libyara-dev zlib1g-dev libsqlite3-dev libarchive-dev
+       libpq-dev libhiredis-dev)
 test=(libgtest-dev libgmock-dev python3-jsonschema
       clang-16 libclang-rt-16-dev clang-tidy-16 clang-format-16
       podman runc busybox-static iproute2 procps util-linux e2fsprogs postgresql
       systemd-journal-remote nftables containernetworking-plugins iptables
-      docker-compose)
+      docker-compose redis-server)
 bench=(libbenchmark-dev hyperfine procps iproute2 yara ripgrep grep)
 
 want=("${build[@]}" "${test[@]}")

@@ -136,9 +136,15 @@ int RunScanCommand(const ScanArgs& args) {
     options.paths.push_back(p);
   }
   if (!options.paths.empty() && !options.scopes.contains(Scope::kFiles) &&
-      !options.scopes.contains(Scope::kLogs) && !options.scopes.contains(Scope::kContainers)) {
-    std::cerr << "deminer: PATHs are scanned by the files, logs and containers scopes, which "
-                 "--only leaves out\n";
+      !options.scopes.contains(Scope::kLogs) && !options.scopes.contains(Scope::kContainers) &&
+      !options.scopes.contains(Scope::kDatabases)) {
+    std::cerr << "deminer: PATHs are scanned by the files, logs, containers and databases "
+                 "scopes, which --only leaves out\n";
+    return kExitError;
+  }
+  options.dsns = args.dsns;
+  if (!options.dsns.empty() && !options.scopes.contains(Scope::kDatabases)) {
+    std::cerr << "deminer: --dsn is checked by the databases scope, which --only leaves out\n";
     return kExitError;
   }
   const int64_t now = std::time(nullptr);

@@ -30,6 +30,7 @@ struct ScanArgs {
   std::string since;  // logs: a time, a date or a span back ("24h")
   std::string until;
   bool follow = false;  // logs: keep reading what the logs gain (jsonl)
+  std::vector<std::string> dsns;  // databases: PostgreSQL servers to check besides those found
 };
 
 int RunScanCommand(const ScanArgs& args);

@@ -19,7 +19,8 @@ int Main(int argc, char** argv) {
                        "droppers) and read as logs by the logs scope; - reads a log from stdin");
   scan_cmd
       ->add_option("--only", scan.only,
-                   "Scopes to scan, comma separated: processes,network,files,persistence,logs")
+                   "Scopes to scan, comma separated: processes, network, files, persistence, "
+                   "logs, containers, databases, exposure")
       ->delimiter(',')
       ->allow_extra_args(false);
   scan_cmd->add_option("--root", scan.root,
@@ -41,6 +42,11 @@ int Main(int argc, char** argv) {
   scan_cmd->add_flag("--follow", scan.follow,
                      "Logs: after the scan, keep reading what the logs gain and write each new "
                      "finding as it comes (with --only logs --format jsonl; stop with Ctrl-C)");
+  scan_cmd
+      ->add_option("--dsn", scan.dsns,
+                   "Databases: also check this PostgreSQL server (libpq conninfo or "
+                   "postgresql:// URI; a password in it is used, never printed)")
+      ->allow_extra_args(false);
   scan_cmd->add_option("--format", scan.format, "text, json, jsonl or sarif")
       ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}));
   scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE");

@@ -15,6 +15,7 @@
 #include "checks/container_collect.h"
 #include "checks/file_collect.h"
 #include "checks/log_collect.h"
+#include "checks/service_collect.h"
 #include "core/strings.h"
 #include "core/workers.h"
 #include "sources/docker_api.h"
@@ -155,6 +156,10 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   const bool want_files = options.scopes.contains(Scope::kFiles);
   const bool want_persistence = options.scopes.contains(Scope::kPersistence);
   const bool want_containers = options.scopes.contains(Scope::kContainers);
+  const bool want_db = options.scopes.contains(Scope::kDatabases);
+  const bool want_exposure = options.scopes.contains(Scope::kExposure);
+  // Databases and exposure start from the listening sockets of a live host.
+  const bool want_sockets = want_net || ((want_db || want_exposure) && options.root == "/");
   // Image archives among the PATHs, unpacked for this scan only.
   std::optional<ImageWorkspace> images;
   if (want_files || want_persistence || want_containers) images.emplace(options.paths, facts);
@@ -169,8 +174,14 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   }
   // Running containers are found from processes on a live host.
   const bool live_containers = (want_files || want_persistence) && options.root == "/";
-  if (!want_procs && !want_net && !live_containers) {
+  if (!want_procs && !want_sockets && !live_containers) {
     if (want_files) CollectFiles(options, rules, proc_root, facts, images->Targets());
+    if (want_db) {
+      CollectPostgres(options, facts);
+      CollectRedis(options, facts);
+      CollectDockerTcp(options, facts);
+    }
+    if (want_exposure) CollectFirewall(options, facts);
     if (options.root == "/" && !facts.log_hits.empty()) AddContainerNames(facts, options.root);
     facts.Index();
     return facts;
@@ -190,7 +201,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
         options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
     HashUnusualExecutables(rules, proc_root, threads, facts);
   }
-  if (want_net) {
+  if (want_sockets) {
     SocketSweep sockets = SweepSockets(proc_root, facts.processes, facts.host.own_netns);
     facts.sockets = std::move(sockets.sockets);
     std::move(sockets.gaps.begin(), sockets.gaps.end(), std::back_inserter(facts.gaps));
@@ -198,6 +209,12 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
     if (options.resolve) ResolveRuleDomains(rules, facts);
   }
   if (want_files) CollectFiles(options, rules, proc_root, facts, images->Targets());
+  if (want_db) {
+    CollectPostgres(options, facts);
+    CollectRedis(options, facts);
+    CollectDockerTcp(options, facts);
+  }
+  if (want_exposure) CollectFirewall(options, facts);
   if (want_persistence && live_containers) CollectContainerPersistence(proc_root, facts);
   if (options.root == "/") AddContainerNames(facts, options.root);
   facts.Index();
@@ -248,6 +265,7 @@ ScanResult RunScan(const ScanOptions& options, const RulePack& rules) {
   result.persistence_files = facts.persistence.size();
   result.logs = facts.logs_read;
   result.log_lines = facts.log_lines;
+  if (options.scopes.contains(Scope::kExposure)) result.exposure = BuildExposureTable(facts);
   return result;
 }
 

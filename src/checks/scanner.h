@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/exposure_table.h"
 #include "core/finding.h"
 #include "match/rule_pack.h"
 #include "sources/facts.h"
@@ -26,6 +27,8 @@ struct ScanOptions {
   int64_t since = 0;            // logs: lines before this time (unix seconds) are skipped; 0: all
   int64_t until = 0;            // logs: lines after this time are skipped; 0: all
   LogFollow* follow = nullptr;  // logs: read on from the previous pass (scan --follow)
+  // databases: PostgreSQL servers to check besides those found (libpq conninfo or URI).
+  std::vector<std::string> dsns;
 };
 
 struct ScanResult {
@@ -41,6 +44,7 @@ struct ScanResult {
   size_t persistence_files = 0;
   uint64_t logs = 0;  // logs read by the logs scope
   uint64_t log_lines = 0;
+  std::vector<ExposureRow> exposure;  // exposure scope: every listening socket and its verdict
 };
 
 // Reads the facts for `options` (all I/O happens here).

@@ -47,6 +47,10 @@ std::string_view ScopeName(Scope s) {
       return "logs";
     case Scope::kContainers:
       return "containers";
+    case Scope::kDatabases:
+      return "databases";
+    case Scope::kExposure:
+      return "exposure";
   }
   return "processes";
 }

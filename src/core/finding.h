@@ -19,9 +19,19 @@ inline constexpr int kSeverityCount = 5;
 enum class Kind { kCompromise, kWeakness };
 
 // What a scan covers. Each check belongs to exactly one scope.
-enum class Scope { kProcesses, kNetwork, kFiles, kPersistence, kLogs, kContainers };
-inline constexpr Scope kAllScopes[] = {Scope::kProcesses,   Scope::kNetwork, Scope::kFiles,
-                                       Scope::kPersistence, Scope::kLogs,    Scope::kContainers};
+enum class Scope {
+  kProcesses,
+  kNetwork,
+  kFiles,
+  kPersistence,
+  kLogs,
+  kContainers,
+  kDatabases,
+  kExposure
+};
+inline constexpr Scope kAllScopes[] = {Scope::kProcesses,  Scope::kNetwork,   Scope::kFiles,
+                                       Scope::kPersistence, Scope::kLogs,      Scope::kContainers,
+                                       Scope::kDatabases,   Scope::kExposure};
 
 std::string_view SeverityName(Severity s);  // "critical", "high", ...
 std::optional<Severity> ParseSeverity(std::string_view s);

@@ -12,7 +12,10 @@
 #include "core/finding.h"
 #include "sources/container_config.h"
 #include "sources/file_walker.h"
+#include "sources/firewall.h"
 #include "sources/persistence.h"
+#include "sources/postgres.h"
+#include "sources/redis.h"
 
 namespace deminer {
 
@@ -128,6 +131,14 @@ struct Facts {
   // How each container is set up (containers scope): live containers of every
   // engine, and the Compose, Kubernetes, Dockerfile, inspect and image configs of PATHs.
   std::vector<ContainerConfig> container_configs;
+  // Databases scope: PostgreSQL and Redis servers, live (found from listening
+  // sockets, Unix sockets and --dsn) or from config files under --root and PATHs,
+  // and Docker API endpoints on TCP.
+  std::vector<PgServer> pg_servers;
+  std::vector<RedisServer> redis_servers;
+  std::vector<DockerTcpEndpoint> docker_tcp;
+  // Exposure scope: the packet filter as it is.
+  FirewallState firewall;
   int64_t now = 0;  // epoch seconds when the facts were read ("recent" is relative to it)
   std::vector<Gap> gaps;
 

@@ -1,6 +1,10 @@
 #include "harness.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -197,6 +201,95 @@ NetNs::NetNs() : name_(fmt::format("deminer-it-{}", getpid())) {
 }
 
 NetNs::~NetNs() { RunCommand({"ip", "netns", "del", name_}); }
+
+uint16_t FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  uint16_t port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+std::string Postgres::BinDir() {
+  std::error_code ec;
+  std::string best;
+  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    if (fs::exists(e.path() / "bin/initdb")) best = std::max(best, (e.path() / "bin").string());
+  }
+  return best;
+}
+
+CommandResult Postgres::AsPostgres(std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
+  return RunCommand(argv);
+}
+
+Postgres::Postgres(Options options) : options_(std::move(options)) {
+  bin_ = BinDir();
+  if (bin_.empty() || getpwnam("postgres") == nullptr) {
+    why_not_ = "Debian's postgresql package is not installed (scripts/deps.sh installs it)";
+    return;
+  }
+  port_ = options_.port != 0 ? options_.port : FreePort();
+  chown(dir_.path().c_str(), getpwnam("postgres")->pw_uid, getpwnam("postgres")->pw_gid);
+  std::vector<std::string> init = {bin_ + "/initdb", "-D",        data_dir(), "-A",
+                                   options_.auth,    "-U",        "postgres", "--no-sync"};
+  if (options_.auth != "trust") {
+    std::ofstream(dir_ / "pwfile") << "secret\n";
+    chown((dir_ / "pwfile").c_str(), getpwnam("postgres")->pw_uid, 0);
+    init.push_back("--pwfile=" + dir_ / "pwfile");
+  }
+  const auto r = AsPostgres(init);
+  if (r.exit_code != 0) {
+    why_not_ = "initdb: " + r.err;
+    return;
+  }
+  ok_ = Start();
+}
+
+bool Postgres::Start() {
+  std::string settings = fmt::format(
+      "-c listen_addresses='{}' -c unix_socket_directories='{}' -c port={} "
+      "-c log_statement=all -c log_line_prefix='%m [%p] '",
+      options_.listen_addresses, dir_.path(), port_);
+  for (const std::string& s : options_.settings) settings += " -c " + s;
+  const auto r =
+      AsPostgres({bin_ + "/pg_ctl", "-D", data_dir(), "-l", log(), "-w", "-o", settings, "start"});
+  if (r.exit_code != 0) why_not_ = "pg_ctl start: " + r.err + r.out;
+  return r.exit_code == 0;
+}
+
+Postgres::~Postgres() {
+  if (ok_) AsPostgres({bin_ + "/pg_ctl", "-D", data_dir(), "-m", "immediate", "stop"});
+}
+
+CommandResult Postgres::Sql(const std::string& sql) const {
+  return AsPostgres({bin_ + "/psql", "-h", dir_.path(), "-p", std::to_string(port_), "-U",
+                     "postgres", "-d", "postgres", "-X", "-q", "-A", "-t", "-c", sql});
+}
+
+bool Postgres::Reconfigure(const std::string& pg_hba,
+                           const std::vector<std::string>& alter_system) {
+  if (!pg_hba.empty()) std::ofstream(data_dir() + "/pg_hba.conf", std::ios::trunc) << pg_hba;
+  for (const std::string& a : alter_system) {
+    if (Sql("ALTER SYSTEM SET " + a).exit_code != 0) return false;
+  }
+  return Sql("SELECT pg_reload_conf()").exit_code == 0;
+}
+
+bool Postgres::Restart() {
+  if (!ok_) return false;
+  AsPostgres({bin_ + "/pg_ctl", "-D", data_dir(), "-m", "fast", "-w", "stop"});
+  ok_ = Start();
+  return ok_;
+}
 
 Podman::Podman() {
   if (RunCommand({"podman", "--version"}).exit_code != 0) {

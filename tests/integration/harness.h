@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -94,6 +96,51 @@ class NetNs {
  private:
   std::string name_;
   bool ok_ = false;
+};
+
+// A free TCP port on loopback (bound and released; good enough for a test).
+uint16_t FreePort();
+
+// A PostgreSQL server of Debian's packages in a temp dir, run as the postgres
+// user (so the test needs root), stopped on destruction. By default it listens
+// on its temp dir's Unix socket only, with trust auth, and logs every statement.
+class Postgres {
+ public:
+  struct Options {
+    std::string listen_addresses;  // "" (Unix socket only), "*", "127.0.0.1"
+    uint16_t port = 0;             // 0: a free port
+    std::string auth = "trust";    // initdb -A: trust, scram-sha-256 (superuser password "secret")
+    std::vector<std::string> settings;  // more "-c name=value" settings
+  };
+  Postgres() : Postgres(Options{}) {}
+  explicit Postgres(Options options);
+  ~Postgres();
+  Postgres(const Postgres&) = delete;
+  Postgres& operator=(const Postgres&) = delete;
+
+  bool ok() const { return ok_; }
+  const std::string& why_not() const { return why_not_; }
+  uint16_t port() const { return port_; }
+  std::string log() const { return dir_ / "postgresql.log"; }
+  std::string data_dir() const { return dir_ / "data"; }
+  const TempDir& dir() const { return dir_; }  // also the Unix socket's directory
+  // Runs SQL with psql as postgres over the Unix socket; errors are returned, not fatal.
+  CommandResult Sql(const std::string& sql) const;
+  // Rewrites pg_hba.conf and postgresql.auto.conf settings, then reloads.
+  bool Reconfigure(const std::string& pg_hba, const std::vector<std::string>& alter_system);
+  // Stops and starts again (for settings a reload does not change: listen_addresses).
+  bool Restart();
+  static std::string BinDir();  // /usr/lib/postgresql/N/bin of the newest N; "" if none
+
+ private:
+  static CommandResult AsPostgres(std::vector<std::string> argv);
+  bool Start();
+  TempDir dir_;
+  Options options_;
+  std::string bin_;
+  uint16_t port_ = 0;
+  bool ok_ = false;
+  std::string why_not_;
 };
 
 // Podman's Docker-compatible API on a temp socket, with a busybox image that

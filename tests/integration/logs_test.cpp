@@ -30,69 +30,6 @@ const nlohmann::json* RuleFinding(const nlohmann::json& scan, const std::string&
   return nullptr;
 }
 
-std::string PostgresBin() {
-  std::error_code ec;
-  std::string best;
-  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
-    if (fs::exists(e.path() / "bin/initdb")) best = std::max(best, (e.path() / "bin").string());
-  }
-  return best;
-}
-
-// A PostgreSQL server of Debian's packages in a temp dir, run as the
-// postgres user, on a Unix socket only, logging every statement.
-class Postgres {
- public:
-  Postgres() {
-    bin_ = PostgresBin();
-    if (bin_.empty() || getpwnam("postgres") == nullptr) {
-      why_not_ = "Debian's postgresql package is not installed (scripts/deps.sh installs it)";
-      return;
-    }
-    chown(dir_.path().c_str(), getpwnam("postgres")->pw_uid, getpwnam("postgres")->pw_gid);
-    const auto init = AsPostgres(
-        {bin_ + "/initdb", "-D", dir_ / "data", "-A", "trust", "-U", "postgres", "--no-sync"});
-    if (init.exit_code != 0) {
-      why_not_ = "initdb: " + init.err;
-      return;
-    }
-    const auto start = AsPostgres(
-        {bin_ + "/pg_ctl", "-D", dir_ / "data", "-l", log(), "-w", "-o",
-         fmt::format("-c listen_addresses='' -c unix_socket_directories='{}' -c port=5499 "
-                     "-c log_statement=all -c log_line_prefix='%m [%p] '",
-                     dir_.path()),
-         "start"});
-    if (start.exit_code != 0) {
-      why_not_ = "pg_ctl start: " + start.err + start.out;
-      return;
-    }
-    ok_ = true;
-  }
-  ~Postgres() {
-    if (ok_) AsPostgres({bin_ + "/pg_ctl", "-D", dir_ / "data", "-m", "immediate", "stop"});
-  }
-  bool ok() const { return ok_; }
-  const std::string& why_not() const { return why_not_; }
-  std::string log() const { return dir_ / "postgresql.log"; }
-  const TempDir& dir() const { return dir_; }
-  // Runs one statement with psql; errors are expected (the seed's SQL fails
-  // halfway, as it did there) and only logged.
-  CommandResult Sql(const std::string& sql) const {
-    return AsPostgres(
-        {bin_ + "/psql", "-h", dir_.path(), "-p", "5499", "-U", "postgres", "-X", "-q", "-c", sql});
-  }
-
- private:
-  static CommandResult AsPostgres(std::vector<std::string> argv) {
-    argv.insert(argv.begin(), {"runuser", "-u", "postgres", "--"});
-    return RunCommand(argv);
-  }
-  TempDir dir_;
-  std::string bin_;
-  bool ok_ = false;
-  std::string why_not_;
-};
-
 // Seed 004: the attacker stored a binary as a large object, wrote it out with
 // lo_export, made a C-language function of it and probed the GPU and CPU.
 TEST(LogsTest, PostgresStatementLogShowsSeed004) {

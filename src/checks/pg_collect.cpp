@@ -1,0 +1,7 @@
+#include "checks/service_collect.h"
+
+namespace deminer {
+
+void CollectPostgres(const ScanOptions& /*options*/, Facts& /*facts*/) {}
+
+}  // namespace deminer

@@ -1,0 +1,2 @@
+// `deminer verify exposure` (scaffolding: the verify helper fills this in).
+#include "app/commands.h"

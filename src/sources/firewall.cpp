@@ -1,0 +1,3 @@
+#include "sources/firewall.h"
+
+namespace deminer {}  // namespace deminer

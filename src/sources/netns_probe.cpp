@@ -1,0 +1,3 @@
+#include "sources/netns_probe.h"
+
+namespace deminer {}  // namespace deminer

@@ -1,0 +1,3 @@
+#include "sources/redis.h"
+
+namespace deminer {}  // namespace deminer

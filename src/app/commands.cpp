@@ -29,7 +29,6 @@
 #endif
 
 namespace deminer {
-namespace {
 
 Expected<RulePack> LoadRules(const std::vector<std::string>& extra, bool no_default) {
   std::vector<std::string> dirs;
@@ -44,6 +43,8 @@ Expected<RulePack> LoadRules(const std::vector<std::string>& extra, bool no_defa
   dirs.insert(dirs.end(), extra.begin(), extra.end());
   return RulePack::Load(dirs);
 }
+
+namespace {
 
 void PrintError(const Error& e) { std::cerr << "deminer: " << e.message() << "\n"; }
 

@@ -2,11 +2,14 @@
 // --fail-on, 1 findings at or above it, 2 usage or operational error.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/finding.h"
+#include "match/rule_pack.h"
 
 namespace deminer {
 
@@ -62,13 +65,35 @@ int RunWatchCommand(const WatchArgs& args);
 int RunQuarantineCommand(const std::string& action, const std::string& id,
                          const std::string& state_dir, const std::string& format);
 struct HardenArgs {
-  std::vector<std::string> targets;  // Compose or inspect files, container names or ids
-  std::string format = "auto";  // auto (Compose files: override; containers: run), compose, run
+  // Compose or inspect files, container names or ids; "containers", "databases",
+  // "firewall"; pg_hba.conf, postgresql.conf or redis.conf files.
+  std::vector<std::string> targets;
+  // auto (Compose files: override; containers: run; firewall: nft), compose, run, nft, ufw.
+  std::string format = "auto";
+  std::vector<std::string> dsns;   // databases: PostgreSQL servers besides those found
+  std::vector<std::string> rules;  // extra rule dirs (the firewall's pool ports and IOCs)
 };
 
-// Prints the fix for the container weaknesses of each target (every live
-// container when none is given): a Compose override or docker run flags.
+// Prints the fix for the weaknesses of each target (containers, databases and
+// the firewall of this host when none is given): a Compose override or docker
+// run flags, config lines and SQL, an nftables rule set or ufw commands.
 int RunHardenCommand(const HardenArgs& args);
+
+// The default rule pack (unless `no_default`) and the `extra` dirs.
+Expected<RulePack> LoadRules(const std::vector<std::string>& extra, bool no_default);
+
+struct VerifyArgs {
+  std::vector<uint16_t> ports;  // --port: probe only these (default: every TCP socket)
+  int timeout_ms = 500;         // per batch of connects
+  std::string format = "text";  // text or json
+  std::string pg_user = "postgres";
+};
+
+// deminer verify exposure: from a network namespace made for the purpose,
+// connects to this host's listening ports and sets what answered beside what
+// the packet filter rules predicted; tries a PostgreSQL login without a
+// password. 0 all agree and nothing sensitive answered; 1 otherwise; 2 error.
+int RunVerifyExposureCommand(const VerifyArgs& args);
 
 int RunChecksCommand(const std::string& format);
 int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rules);

@@ -1,15 +1,20 @@
 // deminer harden [TARGET...]: prints the fix for the container weaknesses of
-// Compose files, inspect files and live containers. Nothing is applied.
+// Compose files, inspect files and live containers, for the databases' settings
+// (live servers and their config files), and a packet filter rule set for this
+// host. Nothing is applied, no SQL is run.
 #include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <fstream>
+#include <set>
 #include <iostream>
 #include <sstream>
 
 #include "app/commands.h"
 #include "checks/container_collect.h"
+#include "checks/scanner.h"
 #include "report/harden.h"
+#include "report/service_harden.h"
 
 namespace deminer {
 namespace {
@@ -52,11 +57,51 @@ Expected<std::vector<ContainerConfig>> FromFile(const std::string& path, bool& c
       "compose.yaml)"));
 }
 
+// Config files of the services the databases scope reads.
+bool IsServiceConfig(const std::string& path) {
+  const std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
+  return name == "pg_hba.conf" || name == "postgresql.conf" || name == "postgresql.auto.conf" ||
+         (name.starts_with("redis") && name.ends_with(".conf"));
+}
+
+// Each distinct gap once (the scopes are scanned one after another).
+void PrintGaps(const std::vector<Gap>& gaps) {
+  static std::set<std::string> printed;
+  for (const Gap& g : gaps) {
+    if (!printed.insert(g.what + '\0' + g.reason).second) continue;
+    std::cerr << "deminer: skipped " << g.what << ": " << g.reason;
+    if (!g.needs.empty()) std::cerr << " (needs " << g.needs << ")";
+    std::cerr << "\n";
+  }
+}
+
+// The databases scope over this host (or only `paths` when given), its fixes.
+std::string DatabaseFixes(const HardenArgs& args, const std::vector<std::string>& paths,
+                          const RulePack& rules) {
+  ScanOptions options;
+  options.scopes = {Scope::kDatabases};
+  options.paths = paths;
+  options.dsns = args.dsns;
+  const ScanResult result = RunScan(options, rules);
+  PrintGaps(result.skipped);
+  return RenderServiceFixes(result.findings);
+}
+
+std::string FirewallRules(FirewallFormat format, const RulePack& rules) {
+  ScanOptions options;
+  options.scopes = {Scope::kExposure};
+  const ScanResult result = RunScan(options, rules);
+  PrintGaps(result.skipped);
+  return RenderFirewall(result.exposure, rules, format);
+}
+
 }  // namespace
 
 int RunHardenCommand(const HardenArgs& args) {
-  if (args.format != "auto" && args.format != "compose" && args.format != "run") {
-    std::cerr << "deminer: harden --format is auto, compose or run\n";
+  static const std::set<std::string, std::less<>> kFormats = {"auto", "compose", "run", "nft",
+                                                              "ufw"};
+  if (!kFormats.contains(args.format)) {
+    std::cerr << "deminer: harden --format is auto, compose, run, nft or ufw\n";
     return kExitError;
   }
   std::vector<Gap> gaps;
@@ -64,7 +109,19 @@ int RunHardenCommand(const HardenArgs& args) {
   std::string out;
   std::vector<ContainerConfig> live;
   bool live_read = false;
+  // With no target: this host's containers, databases and firewall, each when it has a fix.
+  const bool everything = args.targets.empty();
+  bool databases = everything, firewall = everything, all_containers = everything;
+  std::vector<std::string> service_files;
   for (const std::string& target : args.targets) {
+    if (target == "databases" || target == "firewall" || target == "containers") {
+      (target == "databases" ? databases : target == "firewall" ? firewall : all_containers) = true;
+      continue;
+    }
+    if (IsFile(target) && IsServiceConfig(target)) {
+      service_files.push_back(target);
+      continue;
+    }
     if (IsFile(target)) {
       bool compose = false;
       auto configs = FromFile(target, compose);
@@ -95,10 +152,10 @@ int RunHardenCommand(const HardenArgs& args) {
     }
     containers.push_back(*it);
   }
-  if (args.targets.empty()) {
+  if (all_containers) {
     containers = ReadLiveContainers("/proc", gaps);
-    for (const Gap& g : gaps) std::cerr << "deminer: " << g.what << ": " << g.reason << "\n";
-    if (containers.empty()) {
+    PrintGaps(gaps);
+    if (containers.empty() && !everything) {
       std::cerr << "deminer: no containers found to harden (give a Compose file or a container)\n";
       return kExitError;
     }
@@ -109,6 +166,23 @@ int RunHardenCommand(const HardenArgs& args) {
     } else {
       for (const ContainerConfig& c : containers) out += RenderDockerRun(c) + "\n";
     }
+  }
+  if (databases || firewall || !service_files.empty()) {
+    auto rules = LoadRules(args.rules, false);
+    if (!rules) {
+      std::cerr << "deminer: " << rules.error().message() << "\n";
+      return kExitError;
+    }
+    if (!service_files.empty()) out += DatabaseFixes(args, service_files, *rules);
+    if (databases) out += DatabaseFixes(args, {}, *rules);
+    if (firewall) {
+      out += FirewallRules(args.format == "ufw" ? FirewallFormat::kUfw : FirewallFormat::kNft,
+                           *rules);
+    }
+  }
+  if (out.empty()) {
+    std::cerr << "deminer: nothing to harden: no finding of these targets has a fix\n";
+    return kExitClean;
   }
   std::cout << out;
   return kExitClean;

@@ -116,12 +116,56 @@ int Main(int argc, char** argv) {
 
   HardenArgs harden;
   CLI::App* harden_cmd = app.add_subcommand(
-      "harden", "Print the fix for container weaknesses: a Compose override or docker run flags");
+      "harden",
+      "Print the fix (never applied): a Compose override or docker run flags for containers; "
+      "pg_hba.conf, postgresql.conf and redis.conf lines and SQL for databases; an nftables "
+      "rule set or ufw commands for the firewall");
   harden_cmd->add_option("target", harden.targets,
-                         "Compose file, docker inspect JSON, container name or id (default: every "
-                         "container of this host)");
-  harden_cmd->add_option("--format", harden.format,
-                         "auto (override for Compose files, flags for containers), compose or run");
+                         "Compose file, docker inspect JSON, container name or id; pg_hba.conf, "
+                         "postgresql.conf or redis.conf; or containers, databases, firewall "
+                         "(default: all three for this host)");
+  harden_cmd
+      ->add_option("--format", harden.format,
+                   "auto (override for Compose files, flags for containers, nft for the "
+                   "firewall), compose, run, nft or ufw")
+      ->check(CLI::IsMember({"auto", "compose", "run", "nft", "ufw"}));
+  harden_cmd->add_option("--dsn", harden.dsns, "Databases: also this PostgreSQL server")
+      ->allow_extra_args(false);
+  harden_cmd->add_option("--rules", harden.rules, "Extra rule directory (pool ports, IOCs)")
+      ->allow_extra_args(false);
+
+  VerifyArgs verify;
+  CLI::App* verify_cmd = app.add_subcommand(
+      "verify", "Prove from outside what the rules predict (needs root)");
+  verify_cmd->require_subcommand(1);
+  CLI::App* verify_exposure_cmd = verify_cmd->add_subcommand(
+      "exposure",
+      "Connect to this host's listening TCP ports from outside, beside what the packet filter "
+      "rules predict, and try a PostgreSQL login without a password");
+  verify_exposure_cmd->footer(
+      "From a network namespace made for the purpose (deminer-probe-PID, joined to this host's "
+      "network namespace by a veth pair in 198.18.0.0/15 and a ULA /64, all removed afterwards) "
+      "it connects to every listening TCP port the way another host would. It only connects, "
+      "and tries one PostgreSQL login without a password where PostgreSQL answers; only to this "
+      "host's own ports, only through its own namespace. The probe comes in on its own interface "
+      "from its own address: rules that match an interface or a source range see another client "
+      "than the LAN's. Loopback sockets are not reachable from outside by construction; UDP is "
+      "not probed.\n\nExit codes: 0 every observation as predicted and nothing sensitive "
+      "answered; 1 a port predicted filtered answered, a sensitive port answered, a PostgreSQL "
+      "login without a password succeeded, or another observation disagreed; 2 error (also "
+      "without root).");
+  verify_exposure_cmd
+      ->add_option("--port", verify.ports,
+                   "Probe only this port (repeatable; tried even when nothing is seen listening)")
+      ->allow_extra_args(false);
+  verify_exposure_cmd
+      ->add_option("--timeout-ms", verify.timeout_ms,
+                   "How long to wait for an answer (all ports are tried at once)")
+      ->check(CLI::Range(50, 60000));
+  verify_exposure_cmd->add_option("--format", verify.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  verify_exposure_cmd->add_option("--pg-user", verify.pg_user,
+                                  "The user of the PostgreSQL login without a password");
 
   std::string checks_format = "text";
   CLI::App* checks_cmd = app.add_subcommand("checks", "List every check");
@@ -162,6 +206,7 @@ int Main(int argc, char** argv) {
                                 quarantine_format);
   }
   if (*harden_cmd) return RunHardenCommand(harden);
+  if (*verify_exposure_cmd) return RunVerifyExposureCommand(verify);
   if (*checks_cmd) return RunChecksCommand(checks_format);
   if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
   if (*patterns_cmd) return RunLogPatternsCommand(patterns_rules, patterns_no_default, portable);

@@ -36,10 +36,36 @@ struct ExposureRow {
   bool sensitive = false;
   Reach verdict = Reach::kUnknown;
   std::string reason;  // why: "bound to 127.0.0.1", "nft inet filter input: tcp dport 5432 drop"
+  uint64_t netns = 0;  // the socket's network namespace inode (0: none, a published port)
+  // kReachable*: when only some sources are accepted, which ("10.0.0.0/8 (nftables ...)").
+  std::vector<std::string> only_from;
+  // Published by a container engine through DNAT: the forward chains judge it,
+  // the INPUT chain and ufw do not. "docker" or "podman" ("" for another DNAT).
+  bool published = false;
+  std::string engine;
+  std::string published_to;  // "172.17.0.2:5432"
+  // What the input-hook rules alone would say of a published port (for
+  // exposure.docker-bypass): true when they drop or restrict it.
+  bool input_filters = false;
+  // For a socket on every address: IPv4 and IPv6 judged apart (exposure.ipv6-open).
+  std::optional<Reach> v4, v6;
 };
 
 // One row per listening TCP socket and bound UDP socket (de-duplicated by
 // address, port and family), sorted by port.
 std::vector<ExposureRow> BuildExposureTable(const Facts& facts);
+
+// The service a listener is, by its process ("postgres", "redis-server",
+// "dockerd"...) or else its port: a short lower-case name ("postgresql",
+// "docker-api"), and whether it is one that should not face the network.
+// SSH is named but not sensitive: it is the port meant to face the network.
+struct ServiceGuess {
+  std::string name;
+  bool sensitive = false;
+};
+ServiceGuess GuessService(uint16_t port, std::string_view process);
+
+// Loopback: 127.0.0.0/8, ::1, ::ffff:127.x.
+bool IsLoopbackAddress(std::string_view addr);
 
 }  // namespace deminer

@@ -1,7 +1,10 @@
 #include "checks/service_collect.h"
+#include "sources/firewall.h"
 
 namespace deminer {
 
-void CollectFirewall(const ScanOptions& /*options*/, Facts& /*facts*/) {}
+void CollectFirewall(const ScanOptions& options, Facts& facts) {
+  facts.firewall = ReadFirewall(options.root, facts.gaps);
+}
 
 }  // namespace deminer

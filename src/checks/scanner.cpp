@@ -265,7 +265,10 @@ ScanResult RunScan(const ScanOptions& options, const RulePack& rules) {
   result.persistence_files = facts.persistence.size();
   result.logs = facts.logs_read;
   result.log_lines = facts.log_lines;
-  if (options.scopes.contains(Scope::kExposure)) result.exposure = BuildExposureTable(facts);
+  if (options.scopes.contains(Scope::kExposure)) {
+    result.exposure = BuildExposureTable(facts);
+    result.exposure_scanned = true;
+  }
   return result;
 }
 

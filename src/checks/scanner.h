@@ -45,6 +45,7 @@ struct ScanResult {
   uint64_t logs = 0;  // logs read by the logs scope
   uint64_t log_lines = 0;
   std::vector<ExposureRow> exposure;  // exposure scope: every listening socket and its verdict
+  bool exposure_scanned = false;       // the exposure scope ran (the report shows the table)
 };
 
 // Reads the facts for `options` (all I/O happens here).

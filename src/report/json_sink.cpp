@@ -22,6 +22,35 @@ std::string DumpJson(const nlohmann::ordered_json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+namespace {
+
+nlohmann::ordered_json ContainerToJson(const std::optional<ContainerRef>& c) {
+  if (!c) return nullptr;
+  return {{"id", c->id},
+          {"name", c->name},
+          {"image", c->image},
+          {"runtime", c->runtime},
+          {"compose_project", c->compose_project}};
+}
+
+}  // namespace
+
+nlohmann::ordered_json ExposureRowToJson(const ExposureRow& r) {
+  nlohmann::ordered_json j;
+  j["proto"] = r.proto == Proto::kTcp ? "tcp" : "udp";
+  j["family"] = r.family;
+  j["address"] = r.address;
+  j["port"] = r.port;
+  j["pid"] = r.pid != 0 ? nlohmann::ordered_json(r.pid) : nlohmann::ordered_json(nullptr);
+  j["process"] = r.process;
+  j["container"] = ContainerToJson(r.container);
+  j["service"] = r.service;
+  j["sensitive"] = r.sensitive;
+  j["verdict"] = ReachName(r.verdict);
+  j["reason"] = r.reason;
+  return j;
+}
+
 nlohmann::ordered_json FindingToJson(const Finding& f) {
   nlohmann::ordered_json j;
   j["check"] = f.check;
@@ -32,15 +61,7 @@ nlohmann::ordered_json FindingToJson(const Finding& f) {
   if (!f.path.empty()) j["path"] = f.path;
   if (f.line > 0) j["line"] = f.line;
   j["evidence"] = f.evidence;
-  if (f.container) {
-    j["container"] = {{"id", f.container->id},
-                      {"name", f.container->name},
-                      {"image", f.container->image},
-                      {"runtime", f.container->runtime},
-                      {"compose_project", f.container->compose_project}};
-  } else {
-    j["container"] = nullptr;
-  }
+  j["container"] = ContainerToJson(f.container);
   j["attack"] = f.attack;
   j["remediation"] = f.remediation;
   j["fingerprint"] = f.fingerprint;
@@ -80,6 +101,12 @@ nlohmann::ordered_json ScanToJson(const RunInfo& run) {
                  {"persistence_files", r.persistence_files},
                  {"logs", r.logs},
                  {"log_lines", r.log_lines}};
+  // Only when the exposure scope ran: other scans keep their shape.
+  if (r.exposure_scanned) {
+    auto exposure = nlohmann::ordered_json::array();
+    for (const ExposureRow& row : r.exposure) exposure.push_back(ExposureRowToJson(row));
+    j["exposure"] = std::move(exposure);
+  }
   return j;
 }
 

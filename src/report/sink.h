@@ -44,5 +44,7 @@ void Render(Sink& sink, const RunInfo& run);
 // The scan as the JSON object of the JSON format (also used by tests).
 nlohmann::ordered_json ScanToJson(const RunInfo& run);
 nlohmann::ordered_json FindingToJson(const Finding& f);
+// One row of the exposure table as the JSON report and `verify exposure` write it.
+nlohmann::ordered_json ExposureRowToJson(const ExposureRow& row);
 
 }  // namespace deminer

@@ -73,6 +73,7 @@ class TextSink final : public Sink {
            << ")\n";
       for (const Finding* f : it->second) Print(*f);
     }
+    if (r.exposure_scanned) PrintExposure(r.exposure);
     if (!r.skipped.empty()) {
       out_ << "\n"
            << Style(kBold) << "Skipped" << Style(kReset) << " (the scan went on without these):\n";
@@ -106,6 +107,60 @@ class TextSink final : public Sink {
   }
 
   std::string_view Style(std::string_view code) const { return color_ ? code : ""; }
+
+  // The exposure table: a count by verdict, then every socket other hosts may
+  // reach (or whose verdict is unknown), in aligned columns. Sockets only this
+  // host can reach are counted, not listed: they are most of a server's.
+  void PrintExposure(const std::vector<ExposureRow>& rows) {
+    std::array<size_t, 5> by{};  // Reach order
+    for (const ExposureRow& row : rows) ++by[static_cast<size_t>(row.verdict)];
+    out_ << "\n"
+         << Style(kBold) << "Exposure" << Style(kReset)
+         << fmt::format(
+                " ({} listening socket{}: {} local only, {} filtered, {} reachable, {} "
+                "reachable and sensitive, {} unknown",
+                rows.size(), rows.size() == 1 ? "" : "s", by[0], by[1], by[2], by[3], by[4]);
+    out_ << (by[0] != 0 ? "; local ones not listed)\n" : ")\n");
+    std::vector<std::vector<std::string>> table = {
+        {"PROTO", "ADDRESS:PORT", "PROCESS", "CONTAINER", "SERVICE", "VERDICT", "REASON"}};
+    std::vector<Reach> verdicts = {Reach::kUnknown};
+    for (const ExposureRow& row : rows) {
+      if (row.verdict == Reach::kLocal) continue;
+      std::string where = row.family == 6 ? "[" + row.address + "]" : row.address;
+      std::string owner = row.process.empty() ? "-" : Printable(row.process, 40);
+      if (row.pid != 0) owner += fmt::format(" ({})", row.pid);
+      std::string container = "-";
+      if (row.container) {
+        container = Printable(
+            row.container->name.empty() ? row.container->id.substr(0, 12) : row.container->name,
+            40);
+      }
+      table.push_back({row.proto == Proto::kTcp ? "tcp" : "udp",
+                       Printable(where, 60) + ":" + std::to_string(row.port), owner, container,
+                       row.service.empty() ? "-" : Printable(row.service, 30),
+                       std::string(ReachName(row.verdict)), Printable(row.reason, 200)});
+      verdicts.push_back(row.verdict);
+    }
+    if (table.size() == 1) return;
+    std::vector<size_t> width(table[0].size(), 0);
+    for (const auto& line : table) {
+      for (size_t c = 0; c + 1 < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
+    }
+    for (size_t i = 0; i < table.size(); ++i) {
+      std::string line = "  ";
+      for (size_t c = 0; c < table[i].size(); ++c) {
+        std::string cell = table[i][c];
+        if (c + 1 < table[i].size()) cell.resize(width[c] + 2, ' ');
+        if (c == 5 && verdicts[i] == Reach::kReachableSensitive) {
+          cell = std::string(Style(SeverityColor(Severity::kHigh))) + cell +
+                 std::string(Style(kReset));
+        }
+        line += i == 0 ? std::string(Style(kDim)) + cell + std::string(Style(kReset)) : cell;
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out_ << line << "\n";
+    }
+  }
 
   void Print(const Finding& f) {
     out_ << "  " << Style(SeverityColor(f.severity)) << "*" << Style(kReset) << " " << Style(kBold)

@@ -213,6 +213,37 @@ Expected<std::string> HttpPost(const std::string& url, const std::string& conten
   return response;
 }
 
+Expected<HttpAnswer> HttpGetUnverified(const std::string& url, long timeout_ms) {
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    return Fail(Error::InvalidInput(url + ": not an http:// or https:// URL"));
+  }
+  const CurlLib& lib = CurlLib::Get();
+  if (!lib.error.empty()) return Fail(Error::Unavailable(lib.error));
+  std::unique_ptr<CURL, CurlDeleter> curl(lib.easy_init());
+  if (!curl) return Fail(Error::Internal("curl_easy_init failed"));
+  HttpAnswer answer;
+  CURL* c = curl.get();
+  lib.easy_setopt(c, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+  lib.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+  lib.easy_setopt(c, CURLOPT_NOPROXY, "*");
+  lib.easy_setopt(c, CURLOPT_MAXFILESIZE, 1L << 20);
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &answer.body);
+  const CURLcode rc = lib.easy_perform(c);
+  if (rc != CURLE_OK) {
+    return Fail(Error::Unavailable(fmt::format("GET {}: {}", url, lib.easy_strerror(rc))));
+  }
+  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
+  if (answer.body.size() > (size_t{1} << 20)) answer.body.resize(size_t{1} << 20);
+  return answer;
+}
+
 std::map<std::string, ContainerRef> ListAllContainers(const std::string& root,
                                                       std::vector<Gap>* gaps, long timeout_ms) {
   std::map<std::string, ContainerRef> out;

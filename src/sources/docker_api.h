@@ -60,6 +60,17 @@ class DockerApi {
 Expected<std::string> HttpPost(const std::string& url, const std::string& content_type,
                                const std::string& body, long timeout_ms = 5000);
 
+// GET of an http:// or https:// URL for the Docker API TCP probe (sources/redis.cpp),
+// bounded by `timeout_ms`, no redirects. Over https it sends no client
+// certificate and does not verify the server (the question is whether the
+// engine demands a certificate, not who it is). The HTTP status and body (up
+// to 1 MiB); an error when nothing answered in HTTP.
+struct HttpAnswer {
+  long status = 0;
+  std::string body;
+};
+Expected<HttpAnswer> HttpGetUnverified(const std::string& url, long timeout_ms = 2000);
+
 // Running containers of every engine FindDockerSockets finds, by full id.
 // An engine that does not answer is a gap in `gaps` (when given).
 std::map<std::string, ContainerRef> ListAllContainers(const std::string& root,

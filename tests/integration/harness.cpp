@@ -202,6 +202,27 @@ NetNs::NetNs() : name_(fmt::format("deminer-it-{}", getpid())) {
 
 NetNs::~NetNs() { RunCommand({"ip", "netns", "del", name_}); }
 
+bool NetNs::WaitListening(const std::vector<uint16_t>& ports) const {
+  for (int i = 0; i < 100; ++i) {
+    const CommandResult r = RunCommand({"ip", "netns", "exec", name_, "ss", "-Hltn"});
+    bool all = true;
+    for (const uint16_t p : ports) {
+      all = all && r.out.find(fmt::format(":{} ", p)) != std::string::npos;
+    }
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::unique_ptr<Child> NetNs::Listen(uint16_t port) const {
+  // `ip netns exec` execs busybox, so the Child's pid is the listener's.
+  auto child = std::make_unique<Child>(
+      "/usr/sbin/ip", std::vector<std::string>{"ip", "netns", "exec", name_, "busybox", "nc", "-ll",
+                                               "-p", std::to_string(port), "-e", "/bin/true"});
+  return WaitListening({port}) ? std::move(child) : nullptr;
+}
+
 uint16_t FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -260,8 +281,14 @@ bool Postgres::Start() {
       "-c log_statement=all -c log_line_prefix='%m [%p] '",
       options_.listen_addresses, dir_.path(), port_);
   for (const std::string& s : options_.settings) settings += " -c " + s;
-  const auto r =
-      AsPostgres({bin_ + "/pg_ctl", "-D", data_dir(), "-l", log(), "-w", "-o", settings, "start"});
+  std::vector<std::string> start = {bin_ + "/pg_ctl", "-D", data_dir(), "-l",   log(),
+                                    "-w",           "-o", settings,   "start"};
+  if (!options_.netns.empty()) {
+    // The server stays in the namespace; psql still reaches it by its Unix socket.
+    start.insert(start.begin(), {"ip", "netns", "exec", options_.netns, "runuser", "-u",
+                                 "postgres", "--"});
+  }
+  const auto r = options_.netns.empty() ? AsPostgres(start) : RunCommand(start);
   if (r.exit_code != 0) why_not_ = "pg_ctl start: " + r.err + r.out;
   return r.exit_code == 0;
 }

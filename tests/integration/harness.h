@@ -92,6 +92,12 @@ class NetNs {
   NetNs& operator=(const NetNs&) = delete;
   const std::string& name() const { return name_; }
   bool ok() const { return ok_; }
+  // Waits until the namespace lists TCP listeners on all `ports`; false after 5 s.
+  bool WaitListening(const std::vector<uint16_t>& ports) const;
+  // A persistent TCP listener on `port` of every address, in the namespace
+  // (busybox nc -ll: answers each connection and closes it); null when it
+  // did not start listening.
+  std::unique_ptr<Child> Listen(uint16_t port) const;
 
  private:
   std::string name_;
@@ -111,6 +117,7 @@ class Postgres {
     uint16_t port = 0;             // 0: a free port
     std::string auth = "trust";    // initdb -A: trust, scram-sha-256 (superuser password "secret")
     std::vector<std::string> settings;  // more "-c name=value" settings
+    std::string netns;  // run the server in this named network namespace (ip netns exec)
   };
   Postgres() : Postgres(Options{}) {}
   explicit Postgres(Options options);
@@ -130,6 +137,9 @@ class Postgres {
   bool Reconfigure(const std::string& pg_hba, const std::vector<std::string>& alter_system);
   // Stops and starts again (for settings a reload does not change: listen_addresses).
   bool Restart();
+  // The listen_addresses the next Restart() passes on the command line (which
+  // outranks postgresql.conf and ALTER SYSTEM).
+  void SetListenAddresses(const std::string& addresses) { options_.listen_addresses = addresses; }
   static std::string BinDir();  // /usr/lib/postgresql/N/bin of the newest N; "" if none
 
  private:

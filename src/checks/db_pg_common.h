@@ -1,0 +1,111 @@
+// What the PostgreSQL checks (db.pg-*) share: a finding about a server (its
+// subject, container, and the "fix" / "fix_file" evidence `deminer harden`
+// collects), and small judgements on addresses and settings. Pure.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <string>
+#include <string_view>
+
+#include "checks/check.h"
+#include "core/strings.h"
+
+namespace deminer {
+
+// A finding about `s`: subject "postgresql WHERE[ in container NAME]: DETAIL",
+// the container, evidence "server", and fingerprint key "WHERE|KEY".
+inline Finding PgFinding(const CheckInfo& info, const PgServer& s, Severity severity,
+                         const std::string& detail, const std::string& key) {
+  std::string subject = s.Subject();
+  if (!detail.empty()) {
+    subject += ": ";
+    subject += detail;
+  }
+  Finding f = NewFinding(info, severity, std::move(subject), s.where + "|" + key);
+  f.container = s.container;
+  f.evidence["server"] = s.where;
+  if (!s.server_version.empty()) f.evidence["server_version"] = s.server_version;
+  return f;
+}
+
+// The exact text to apply (deminer never applies it) and where: a file path, or "sql".
+inline void PgFix(Finding& f, const std::string& fix, const std::string& fix_file) {
+  f.evidence["fix"] = fix;
+  f.evidence["fix_file"] = fix_file;
+}
+
+// 127.0.0.0/8, ::1, localhost, samehost (and a netmask form of them).
+inline bool PgLoopbackAddress(std::string_view addr) {
+  if (addr.starts_with('[')) addr = addr.substr(1);
+  const size_t end = addr.find_first_of("]/");
+  const std::string_view host = end == std::string_view::npos ? addr : addr.substr(0, end);
+  return host.starts_with("127.") || host == "::1" || host == "localhost" || host == "samehost" ||
+         host == "::ffff:127.0.0.1";
+}
+
+// A host address of a listener "0.0.0.0:5432", "[::1]:5432" without its port.
+inline std::string_view PgListenHost(std::string_view listen) {
+  const size_t colon = listen.rfind(':');
+  std::string_view h = colon == std::string_view::npos ? listen : listen.substr(0, colon);
+  if (h.starts_with('[') && h.ends_with(']')) h = h.substr(1, h.size() - 2);
+  return h;
+}
+
+// listen_addresses names an address other hosts can reach ('*', 0.0.0.0, ::,
+// or any non-loopback address). Empty means Unix socket only.
+inline bool PgListensBeyondLoopback(std::string_view value) {
+  for (size_t start = 0; start <= value.size();) {
+    size_t comma = value.find(',', start);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string_view a = value.substr(start, comma - start);
+    while (!a.empty() && (a.front() == ' ' || a.front() == '\t')) a.remove_prefix(1);
+    while (!a.empty() && (a.back() == ' ' || a.back() == '\t')) a.remove_suffix(1);
+    if (!a.empty() && !PgLoopbackAddress(a)) return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
+// listen_addresses is a wildcard: '*', 0.0.0.0 or ::.
+inline bool PgListensOnAll(std::string_view value) {
+  for (size_t start = 0; start <= value.size();) {
+    size_t comma = value.find(',', start);
+    if (comma == std::string_view::npos) comma = value.size();
+    std::string_view a = value.substr(start, comma - start);
+    while (!a.empty() && (a.front() == ' ' || a.front() == '\t')) a.remove_prefix(1);
+    while (!a.empty() && (a.back() == ' ' || a.back() == '\t')) a.remove_suffix(1);
+    if (a == "*" || a == "0.0.0.0" || a == "::") return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
+// The file to edit for a setting: the file that set it, else postgresql.conf.
+// A setting from postgresql.auto.conf is changed with ALTER SYSTEM ("sql").
+inline std::string PgSettingFile(const PgServer& s, const PgSetting* setting) {
+  if (setting != nullptr && setting->path.ends_with("postgresql.auto.conf")) return "sql";
+  if (setting != nullptr && !setting->path.empty()) return setting->path;
+  return s.config_path.empty() ? "postgresql.conf" : s.config_path;
+}
+
+// An SQL identifier, quoted when it needs to be.
+inline std::string PgIdent(std::string_view name) {
+  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (const char c : name) {
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+          c == '_')) {
+      plain = false;
+    }
+  }
+  if (plain) return std::string(name);
+  std::string out = "\"";
+  for (const char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace deminer

@@ -319,10 +319,12 @@ int RunChecksCommand(const std::string& format) {
     std::cerr << "deminer: checks --format takes text or json\n";
     return kExitError;
   }
-  std::cout << fmt::format("{:<22} {:<9} {:<10} {:<10} {:<10} {}\n", "ID", "SEVERITY", "KIND",
-                           "SCOPE", "ATT&CK", "TITLE");
+  size_t width = 2;
+  for (const CheckInfo* i : infos) width = std::max(width, i->id.size());
+  std::cout << fmt::format("{:<{}} {:<9} {:<10} {:<11} {:<10} {}\n", "ID", width, "SEVERITY",
+                           "KIND", "SCOPE", "ATT&CK", "TITLE");
   for (const CheckInfo* i : infos) {
-    std::cout << fmt::format("{:<22} {:<9} {:<10} {:<10} {:<10} {}\n", i->id,
+    std::cout << fmt::format("{:<{}} {:<9} {:<10} {:<11} {:<10} {}\n", i->id, width,
                              SeverityName(i->severity), KindName(i->kind), ScopeName(i->scope),
                              i->attack, i->title);
   }

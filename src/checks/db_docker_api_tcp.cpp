@@ -61,7 +61,10 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     if (plain) {
       ev["fix"] = podman ? "podman system service unix:///run/podman/podman.sock"
                   : unit ? "ExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock"
-                         : R"("hosts": ["unix:///var/run/docker.sock"])";
+                         : fmt::format("remove \"tcp://{}\" from \"hosts\" (docker.service's "
+                                       "-H fd:// already serves the Unix socket: listing "
+                                       "unix:// there too stops dockerd from starting)",
+                                       e.where);
       ev["fix_file"] = podman ? "podman.service" : unit ? e.path : "/etc/docker/daemon.json";
       f.remediation = fmt::format(
           "Serve the API on its Unix socket only: {}. If remote clients need it, use TLS with "
@@ -69,7 +72,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
           "(DOCKER_HOST=ssh://). Then look for containers you did not start.",
           podman ? "run `podman system service` on a unix:// socket"
           : unit ? fmt::format("remove the -H tcp:// flag from ExecStart in {}", e.path)
-                 : R"(`"hosts": ["unix:///var/run/docker.sock"]` in /etc/docker/daemon.json)");
+                 : "remove the tcp:// entry from \"hosts\" in /etc/docker/daemon.json");
     } else {
       ev["fix"] = R"("tlsverify": true)";
       ev["fix_file"] = unit ? e.path : "/etc/docker/daemon.json";

@@ -36,13 +36,22 @@ inline void PgFix(Finding& f, const std::string& fix, const std::string& fix_fil
   f.evidence["fix_file"] = fix_file;
 }
 
-// 127.0.0.0/8, ::1, localhost, samehost (and a netmask form of them).
+// 127.0.0.0/8, ::1, localhost, samehost. A CIDR suffix must keep it inside
+// loopback: 127.0.0.1/0 is every address (/8 or longer for IPv4, /128 for ::1).
 inline bool PgLoopbackAddress(std::string_view addr) {
   if (addr.starts_with('[')) addr = addr.substr(1);
   const size_t end = addr.find_first_of("]/");
   const std::string_view host = end == std::string_view::npos ? addr : addr.substr(0, end);
-  return host.starts_with("127.") || host == "::1" || host == "localhost" || host == "samehost" ||
-         host == "::ffff:127.0.0.1";
+  const bool v4 = host.starts_with("127.") || host == "::ffff:127.0.0.1";
+  if (!v4 && host != "::1" && host != "localhost" && host != "samehost") return false;
+  const size_t slash = addr.find('/');
+  if (slash == std::string_view::npos) return true;
+  int prefix = 0;
+  for (const char c : addr.substr(slash + 1)) {
+    if (c < '0' || c > '9' || prefix > 128) return false;
+    prefix = prefix * 10 + (c - '0');
+  }
+  return host == "::1" ? prefix == 128 : prefix >= (host.starts_with("::ffff:") ? 104 : 8);
 }
 
 // A host address of a listener "0.0.0.0:5432", "[::1]:5432" without its port.

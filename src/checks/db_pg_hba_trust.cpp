@@ -17,7 +17,14 @@ bool AnyAddress(const PgHbaRule& r) {
          (r.address == "::" && (r.netmask == "::" || r.netmask == "::0"));
 }
 
-bool LocalOnly(const PgHbaRule& r) { return r.type == "local" || PgLoopbackAddress(r.address); }
+// A netmask (the two-column form) must keep the rule inside 127.0.0.0/8 too.
+bool LocalOnly(const PgHbaRule& r) {
+  if (r.type == "local") return true;
+  if (!r.netmask.empty() && !r.netmask.starts_with("255.") && r.netmask != "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff") {
+    return false;
+  }
+  return PgLoopbackAddress(r.address);
+}
 
 std::string JoinList(const std::vector<std::string>& v) {
   std::string out;
@@ -29,17 +36,22 @@ std::string JoinList(const std::vector<std::string>& v) {
 }
 
 // The rule as it should read.
-std::string FixedRule(const PgHbaRule& r) {
+// The same rule with a password required. scram-sha-256 for local rules too
+// (peer would lock out an app that logs in as a role that is not its OS user);
+// hostssl only when the server already has SSL on (else no client could match).
+std::string FixedRule(const PgHbaRule& r, bool ssl_on) {
   const std::string who = JoinList(r.databases) + "   " + JoinList(r.users);
-  if (r.type == "local") return "local   " + who + "   peer";
+  if (r.type == "local") return "local   " + who + "   scram-sha-256";
   std::string addr = r.address;
   if (!r.netmask.empty()) addr += "   " + r.netmask;
-  const std::string type = r.type == "host" ? "hostssl" : r.type;
+  const std::string type = r.type == "host" && ssl_on ? "hostssl" : r.type;
   return type + "   " + who + "   " + addr + "   scram-sha-256";
 }
 
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const PgServer& s : ctx.facts.pg_servers) {
+    const PgSetting* ssl = s.Setting("ssl");
+    const bool ssl_on = ssl != nullptr && (ssl->value == "on" || ssl->value == "true");
     for (const PgHbaRule& r : s.hba_rules) {
       if (!r.error.empty()) continue;  // the server ignores the line
       Severity sev;
@@ -71,11 +83,11 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
       if (!r.netmask.empty()) f.evidence["netmask"] = r.netmask;
       f.evidence["method"] = r.method;
       f.evidence["from"] = s.hba_from_view ? "pg_hba_file_rules" : "file";
-      PgFix(f, FixedRule(r), path);
+      PgFix(f, FixedRule(r, ssl_on), path);
       f.remediation = fmt::format(
           "Replace line {} of {} with `{}` (narrow the address to the clients that need it), "
           "set passwords (ALTER ROLE ... PASSWORD), then SELECT pg_reload_conf().",
-          r.line, path, FixedRule(r));
+          r.line, path, FixedRule(r, ssl_on));
       out.push_back(std::move(f));
     }
   }
@@ -86,7 +98,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
 const Check kDbPgHbaTrust = {
     {"db.pg-hba-trust", "pg_hba.conf lets clients in without a password", Severity::kCritical,
      Kind::kWeakness, Scope::kDatabases, "T1078.001",
-     "Use scram-sha-256 for host rules and peer for local ones; never trust.",
+     "Use scram-sha-256 (hostssl when SSL is on); never trust.",
      "Reads pg_hba.conf (through pg_hba_file_rules on a live server, else the file): `trust` "
      "rules (critical beyond loopback, medium for local connections) and password/md5 rules "
      "that accept any address (medium)."},

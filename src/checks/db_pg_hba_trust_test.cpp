@@ -19,6 +19,9 @@ TEST(DbPgHbaTrustCheckTest, JudgesEachRule) {
       {"host all all all trust", 1, Severity::kCritical},
       {"local all all trust", 1, Severity::kMedium},
       {"host all all 127.0.0.1/32 trust", 1, Severity::kMedium},
+      {"host all all 127.0.0.1/0 trust", 1, Severity::kCritical},  // every address
+      {"host all all 127.0.0.1 0.0.0.0 trust", 1, Severity::kCritical},
+      {"host all all ::1/0 trust", 1, Severity::kCritical},
       {"host all all ::1/128 trust", 1, Severity::kMedium},
       {"host all all 0.0.0.0/0 md5", 1, Severity::kMedium},
       {"host all all 0.0.0.0 0.0.0.0 password", 1, Severity::kMedium},
@@ -46,10 +49,14 @@ TEST(DbPgHbaTrustCheckTest, JudgesEachRule) {
 TEST(DbPgHbaTrustCheckTest, TheFixKeepsWhoAndTightensHow) {
   PgServer s = CleanPgServer();
   s.hba_rules = ParsePgHba("host all all 0.0.0.0/0 trust\nlocal all all trust\n").rules;
+  s.settings["ssl"] = {"ssl", "off", "", 0};
   const auto out = RunOnPg(kDbPgHbaTrust, {s});
   ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(out[0].evidence["fix"], "hostssl   all   all   0.0.0.0/0   scram-sha-256");
-  EXPECT_EQ(out[1].evidence["fix"], "local   all   all   peer");
+  EXPECT_EQ(out[0].evidence["fix"], "host   all   all   0.0.0.0/0   scram-sha-256");
+  EXPECT_EQ(out[1].evidence["fix"], "local   all   all   scram-sha-256");
+  s.settings["ssl"] = {"ssl", "on", "", 0};
+  EXPECT_EQ(RunOnPg(kDbPgHbaTrust, {s})[0].evidence["fix"],
+            "hostssl   all   all   0.0.0.0/0   scram-sha-256");
   EXPECT_NE(out[0].subject.find("line 1 trusts connections from any address"), std::string::npos);
 }
 

@@ -22,16 +22,14 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
       f.evidence["address"] = a.address;
       if (!a.listen.empty()) f.evidence["listen"] = a.listen;
       const std::string hba = s.hba_path.empty() ? "pg_hba.conf" : s.hba_path;
-      if (a.how == "unix") {
-        PgFix(f, "local   all   all   peer", hba);
-      } else {
-        PgFix(f, "hostssl all   all   0.0.0.0/0   scram-sha-256", hba);
-      }
+      // The rules that let it in are db.pg-hba-trust's findings, each with its line.
+      PgFix(f, fmt::format("ALTER ROLE {} PASSWORD '<a long random secret>';", PgIdent(a.user)),
+            "sql");
       f.remediation = fmt::format(
-          "In {}, replace the `trust` rules that matched with {} (and give {} a password: "
-          "ALTER ROLE {} PASSWORD '...'), then reload (SELECT pg_reload_conf()).",
-          hba, a.how == "unix" ? "`local all all peer`" : "scram-sha-256", a.user,
-          PgIdent(a.user));
+          "Give {} a password (ALTER ROLE {} PASSWORD '...'), and in {} replace the rules that "
+          "let it in without one (trust; db.pg-hba-trust names each line) with scram-sha-256, "
+          "then reload (SELECT pg_reload_conf()).",
+          a.user, PgIdent(a.user), hba);
       if (!s.hba_path.empty()) f.path = s.hba_path;
       out.push_back(std::move(f));
     }

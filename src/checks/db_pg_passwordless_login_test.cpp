@@ -19,10 +19,11 @@ TEST(DbPgPasswordlessLoginCheckTest, TcpOnAWildcardListenerIsCritical) {
   EXPECT_EQ(out[0].evidence["user"], "postgres");
   EXPECT_EQ(out[0].evidence["how"], "tcp");
   EXPECT_EQ(out[0].evidence["address"], "127.0.0.1:5432");
-  EXPECT_EQ(out[0].evidence["fix_file"], "/etc/postgresql/15/main/pg_hba.conf");
+  EXPECT_EQ(out[0].evidence["fix_file"], "sql");
   EXPECT_EQ(out[1].severity, Severity::kHigh);
   EXPECT_EQ(out[1].evidence["how"], "unix");
-  EXPECT_EQ(out[1].evidence["fix"], "local   all   all   peer");
+  EXPECT_EQ(out[1].evidence["fix"], "ALTER ROLE postgres PASSWORD '<a long random secret>';");
+  EXPECT_EQ(out[1].evidence["fix_file"], "sql");
   EXPECT_NE(out[0].fingerprint, out[1].fingerprint);
 }
 

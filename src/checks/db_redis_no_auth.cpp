@@ -15,11 +15,13 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     if (!needs || *needs) continue;
     // Protected mode refuses clients beyond loopback while no password is set.
     const auto protected_mode = s.Setting("protected-mode");
-    const bool protected_on = protected_mode && protected_mode->value == "yes";
+    // Unset is Redis's default since 3.2: yes.
+    const bool protected_on = !protected_mode || protected_mode->value == "yes";
     const bool exposed = s.BeyondLoopback() && !protected_on;
     const bool live = s.auth == RedisAuth::kOpen;
-    // A file alone, loopback only, is Redis's stock setup: worth fixing, not yet an open door.
-    const Severity sev = exposed ? Severity::kCritical : live ? Severity::kHigh : Severity::kMedium;
+    // Loopback only is Redis's stock setup: worth fixing (a local process or an SSRF
+    // can write through it), not an open door to other hosts.
+    const Severity sev = exposed ? Severity::kCritical : Severity::kMedium;
     Finding f = RedisFinding(kDbRedisNoAuth.info, s, sev,
                              live ? "answers without AUTH" : "no password configured",
                              "no-auth", s.conf ? s.Setting("requirepass") : std::nullopt,

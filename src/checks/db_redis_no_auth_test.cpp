@@ -31,10 +31,10 @@ std::vector<Finding> Judge(std::vector<RedisServer> servers) {
   return RunCheck(kDbRedisNoAuth, facts);
 }
 
-TEST(DbRedisNoAuthCheckTest, OpenOnLoopbackIsHigh) {
+TEST(DbRedisNoAuthCheckTest, OpenOnLoopbackIsMedium) {
   const auto out = Judge({Live({"127.0.0.1"}, RedisAuth::kOpen)});
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].severity, Severity::kHigh);
+  EXPECT_EQ(out[0].severity, Severity::kMedium);
   EXPECT_EQ(out[0].subject, "redis 127.0.0.1:6379: answers without AUTH");
   EXPECT_EQ(out[0].evidence["fix"], "requirepass <a long random secret>");
   EXPECT_EQ(out[0].evidence["fix_file"], "redis.conf");
@@ -50,7 +50,11 @@ TEST(DbRedisNoAuthCheckTest, OpenBeyondLoopbackIsCriticalUnlessProtectedModeGuar
   open.config["protected-mode"] = "yes";
   out = Judge({open});
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].severity, Severity::kHigh);
+  EXPECT_EQ(out[0].severity, Severity::kMedium);
+  open.config.erase("protected-mode");  // Redis's default is yes
+  out = Judge({open});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].severity, Severity::kMedium);
 }
 
 TEST(DbRedisNoAuthCheckTest, NoauthAndUnknownAreQuiet) {

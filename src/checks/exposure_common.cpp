@@ -17,20 +17,25 @@ std::string RowSubject(const ExposureRow& r) {
   return fmt::format("{} {}:{} ({})", proto, addr, r.port, who);
 }
 
-FirewallFix FixFor(const Facts& facts, const ExposureRow& r) {
-  const std::string proto = r.proto == Proto::kTcp ? "tcp" : "udp";
-  if (r.published && r.engine == "docker") {
-    return {fmt::format("iptables -I DOCKER-USER -p {} -m conntrack --ctorigdstport {} "
-                        "--ctdir ORIGINAL ! -s 127.0.0.0/8 -j DROP",
-                        proto, r.port),
+// Matches only connections that were DNATed (published) and only their
+// original direction: replies to containers' own connections and traffic
+// between containers on their network pass.
+FirewallFix PublishedPortDrop(std::string_view engine, std::string_view proto, uint16_t port) {
+  if (engine == "docker") {
+    return {fmt::format("iptables -I DOCKER-USER -p {} -m conntrack --ctstate DNAT "
+                        "--ctorigdstport {} --ctdir ORIGINAL -j DROP",
+                        proto, port),
             "DOCKER-USER"};
   }
-  if (r.published) {
-    return {fmt::format("nft insert rule inet filter forward ct original proto-dst {} "
-                        "meta l4proto {} drop",
-                        r.port, proto),
-            "nftables"};
-  }
+  return {fmt::format("nft insert rule inet filter forward meta l4proto {} ct status dnat "
+                      "ct direction original ct original proto-dst {} drop",
+                      proto, port),
+          "nftables"};
+}
+
+FirewallFix FixFor(const Facts& facts, const ExposureRow& r) {
+  const std::string proto = r.proto == Proto::kTcp ? "tcp" : "udp";
+  if (r.published) return PublishedPortDrop(r.engine, proto, r.port);
   if (facts.firewall.ufw.installed && facts.firewall.ufw.enabled) {
     return {fmt::format("ufw deny {}/{}", r.port, proto), "ufw"};
   }

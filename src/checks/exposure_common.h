@@ -20,6 +20,9 @@ struct FirewallFix {
   std::string fix;   // the command or rule
   std::string file;  // "nftables", "ufw" or "DOCKER-USER"
 };
+// Drops connections from other hosts to a port an engine publishes through
+// NAT: DOCKER-USER for Docker ("docker"), an nftables forward rule otherwise.
+FirewallFix PublishedPortDrop(std::string_view engine, std::string_view proto, uint16_t port);
 // Closes the row's port to every host but this one.
 FirewallFix FixFor(const Facts& facts, const ExposureRow& r);
 

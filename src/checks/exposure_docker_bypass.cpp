@@ -17,7 +17,8 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   for (const ExposureRow& r : BuildExposureTable(ctx.facts)) {
     if (!r.published || !OwnRow(ctx.facts, r)) continue;
     if (r.verdict != Reach::kReachable && r.verdict != Reach::kReachableSensitive) continue;
-    if (!fw.ufw.enabled && !r.input_filters) continue;
+    // A port the input rules (ufw's among them) let in anyway is public on purpose.
+    if (!r.input_filters && !(fw.ufw.enabled && r.sensitive)) continue;
     Finding f = RowFinding(kExposureDockerBypass.info, ctx.facts, r, Severity::kHigh, "bypass");
     f.evidence["ufw_enabled"] = fw.ufw.enabled;
     f.evidence["input_filters_port"] = r.input_filters;

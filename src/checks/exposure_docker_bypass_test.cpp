@@ -31,8 +31,8 @@ TEST(ExposureDockerBypassCheckTest, InputDropsButDockerPublishes) {
   EXPECT_EQ(out[0].subject, "tcp 0.0.0.0:5432 (docker -> 172.17.0.2:5432)");
   EXPECT_EQ(out[0].evidence["fix_file"], "DOCKER-USER");
   EXPECT_EQ(out[0].evidence["fix"],
-            "iptables -I DOCKER-USER -p tcp -m conntrack --ctorigdstport 5432 --ctdir ORIGINAL ! "
-            "-s 127.0.0.0/8 -j DROP");
+            "iptables -I DOCKER-USER -p tcp -m conntrack --ctstate DNAT --ctorigdstport 5432 "
+            "--ctdir ORIGINAL -j DROP");
   EXPECT_EQ(out[0].evidence["input_filters_port"], true);
   EXPECT_EQ(out[0].evidence["docker_user_rules"], false);
 }

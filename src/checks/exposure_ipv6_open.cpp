@@ -34,13 +34,14 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     f.subject += ": filtered over IPv4, open over IPv6";
     f.evidence["ipv4_reason"] = v4->reason;
     const std::string proto = v6->proto == Proto::kTcp ? "tcp" : "udp";
-    // The inet family covers both: one rule for the two.
+    // IPv6 only: the IPv4 sources the rules allow keep their access.
     f.evidence["fix"] = fmt::format(
-        "nft insert rule inet filter input iifname != \"lo\" {} dport {} drop", proto, v6->port);
+        "nft insert rule inet filter input iifname != \"lo\" meta nfproto ipv6 {} dport {} drop",
+        proto, v6->port);
     f.evidence["fix_file"] = "nftables";
     f.remediation = fmt::format(
                         "Filter IPv6 like IPv4: `ip6tables -I INPUT -p {0} --dport {1} -j "
-                        "DROP`, or one nftables rule for both: {2}. ",
+                        "DROP`, or in nftables: {2}. ",
                         proto, v6->port, f.evidence["fix"].get<std::string>()) +
                     std::string(kExposureIpv6Open.info.remediation);
     out.push_back(std::move(f));

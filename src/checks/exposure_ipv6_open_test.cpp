@@ -15,7 +15,7 @@ TEST(ExposureIpv6OpenCheckTest, Ipv4TableDropsIpv6NobodyFilters) {
   EXPECT_EQ(out[0].severity, Severity::kHigh);
   EXPECT_EQ(out[0].subject, "tcp [::]:5432 (postgresql): filtered over IPv4, open over IPv6");
   EXPECT_EQ(out[0].evidence["fix"],
-            "nft insert rule inet filter input iifname != \"lo\" tcp dport 5432 drop");
+            "nft insert rule inet filter input iifname != \"lo\" meta nfproto ipv6 tcp dport 5432 drop");
   EXPECT_NE(out[0].evidence["ipv4_reason"].get<std::string>().find("tcp dport 5432 drop"),
             std::string::npos);
 }

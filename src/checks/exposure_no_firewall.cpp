@@ -30,11 +30,10 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     f.evidence["fix"] = "ufw allow 22/tcp && ufw enable";
     f.evidence["fix_file"] = "ufw";
   } else {
+    // A rule set that accepts only port 22 would cut every other service: harden
+    // writes one from the exposure table (every port served, ICMP, loopback).
     f.evidence["fix"] =
-        "nft add table inet filter; nft add chain inet filter input '{ type filter hook input "
-        "priority 0; policy drop; }'; nft add rule inet filter input iifname lo accept; nft add "
-        "rule inet filter input ct state established,related accept; nft add rule inet filter "
-        "input tcp dport 22 accept";
+        "deminer harden firewall > harden.nft && nft -c -f harden.nft && nft -f harden.nft";
     f.evidence["fix_file"] = "nftables";
   }
   f.remediation =

@@ -54,8 +54,10 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     f.evidence["live_rules"] = fw.nft.RuleCount() + fw.legacy.RuleCount();
     const bool nft = s.kind == "nftables";
     f.evidence["fix"] =
-        nft ? fmt::format("nft -f {}", s.path)
-            : fmt::format("{} < {}",
+        nft ? fmt::format("nft -c -f {0} && nft -f {0}  # a `flush ruleset` in it also removes "
+                          "Docker's and Podman's rules: restart the engines afterwards",
+                          s.path)
+            : fmt::format("{} --noflush < {}",
                           s.tables[0].starts_with("ip6") ? "ip6tables-restore" : "iptables-restore",
                           s.path);
     f.evidence["fix_file"] = nft ? "nftables" : "iptables";

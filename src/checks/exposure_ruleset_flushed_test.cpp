@@ -15,7 +15,8 @@ TEST(ExposureRulesetFlushedCheckTest, SavedRulesNoneLive) {
   EXPECT_EQ(out[0].severity, Severity::kHigh);
   EXPECT_EQ(out[0].subject, "/etc/nftables.conf: 12 rule(s) saved, none in force");
   EXPECT_EQ(out[0].path, "/etc/nftables.conf");
-  EXPECT_EQ(out[0].evidence["fix"], "nft -f /etc/nftables.conf");
+  EXPECT_TRUE(out[0].evidence["fix"].get<std::string>().starts_with(
+      "nft -c -f /etc/nftables.conf && nft -f /etc/nftables.conf  # a `flush ruleset`"));
   EXPECT_EQ(out[0].evidence["fix_file"], "nftables");
 }
 

@@ -33,7 +33,11 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   } else {
     return;
   }
-  Finding f = NewFinding(kExposureUfwInactive.info, Severity::kMedium, subject, "ufw");
+  // Another filter in force (nftables, iptables) does the work: worth knowing, less urgent.
+  const bool other_filter = fw.read && HasInputFiltering(fw);
+  Finding f = NewFinding(kExposureUfwInactive.info,
+                         other_filter ? Severity::kLow : Severity::kMedium, subject, "ufw");
+  f.evidence["other_filter_in_force"] = other_filter;
   f.path = "/etc/ufw/ufw.conf";
   f.evidence["state"] = state;
   f.evidence["user_rules"] = fw.ufw.user_rules;

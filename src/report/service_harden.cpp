@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "checks/exposure_common.h"
 #include "core/strings.h"
 
 namespace deminer {
@@ -57,7 +58,10 @@ struct Plan {
   // port -> who serves it (for the comment), per protocol.
   std::map<uint16_t, std::string> allow_tcp, allow_udp;
   std::map<uint16_t, std::string> closed;     // sensitive, kept from other hosts
-  std::map<uint16_t, std::string> published;  // sensitive and published by an engine
+  struct Published {
+    std::string who, engine;
+  };
+  std::map<uint16_t, Published> published;  // sensitive and published by an engine
   std::set<uint16_t> pool_ports, c2_ports;
   std::set<std::string> ioc_v4, ioc_v6;
   std::vector<std::pair<std::string, uint16_t>> ioc_endpoints;  // ip:port entries
@@ -70,7 +74,9 @@ Plan MakePlan(const std::vector<ExposureRow>& rows, const RulePack& rules) {
     const std::string who = r.process.empty() ? (r.service.empty() ? "?" : r.service) : r.process;
     if (r.sensitive || r.verdict == Reach::kReachableSensitive) {
       p.closed.emplace(r.port, who);
-      if (PublishedByEngine(r) && r.proto == Proto::kTcp) p.published.emplace(r.port, who);
+      if (PublishedByEngine(r) && r.proto == Proto::kTcp) {
+        p.published.emplace(r.port, Plan::Published{who, r.engine.empty() ? "docker" : r.engine});
+      }
       continue;
     }
     (r.proto == Proto::kTcp ? p.allow_tcp : p.allow_udp).emplace(r.port, who);
@@ -157,7 +163,8 @@ std::string RenderNft(const Plan& p) {
   out += "  }\n";
   out +=
       "  chain output {\n"
-      "    type filter hook output priority filter - 1; policy accept;\n";
+      "    type filter hook output priority filter - 1; policy accept;\n"
+      "    oif \"lo\" accept\n";
   if (!p.ioc_v4.empty()) out += "    ip daddr @ioc_v4 drop comment \"attacker addresses\"\n";
   if (!p.ioc_v6.empty()) out += "    ip6 daddr @ioc_v6 drop comment \"attacker addresses\"\n";
   for (const auto& [ip, port] : p.ioc_endpoints) {
@@ -169,13 +176,12 @@ std::string RenderNft(const Plan& p) {
   out += "  }\n}\n";
   if (!p.published.empty()) {
     out +=
-        "# Ports Docker or Podman publish through NAT never reach the input chain. Filter\n"
-        "# them in DOCKER-USER (Docker keeps that chain for you), e.g.:\n";
-    for (const auto& [port, who] : p.published) {
-      out += fmt::format(
-          "#   iptables -I DOCKER-USER -p tcp -m conntrack --ctorigdstport {} "
-          "! -s 127.0.0.0/8 -j DROP   # {}\n",
-          port, who);
+        "# Ports Docker or Podman publish through NAT never reach the input chain. Drop\n"
+        "# other hosts' connections to them in the forward path (for Docker, in DOCKER-USER,\n"
+        "# the chain Docker keeps for you):\n";
+    for (const auto& [port, pub] : p.published) {
+      out += fmt::format("#   {}   # {}\n", PublishedPortDrop(pub.engine, "tcp", port).fix,
+                         pub.who);
     }
     out += "# or publish them on 127.0.0.1 only (-p 127.0.0.1:PORT:PORT).\n";
   }
@@ -186,19 +192,17 @@ std::string RenderUfw(const Plan& p) {
   std::string out =
       "# deminer harden: ufw commands that let in only what this host serves to others and\n"
       "# keep mining pools and known attacker addresses out. Run them one by one as root;\n"
-      "# `ufw enable` last (an ssh session stays up: its port is allowed first).\n"
-      "ufw default deny incoming\n";
+      "# `ufw enable` last (an ssh session stays up: its port is allowed first).\n";
   if (p.allow_tcp.empty()) {
     out += "# WARNING: no port is let in; add `ufw allow 22/tcp` first if this host is reached over ssh\n";
   }
-  out +=
-      "ufw default allow outgoing\n";
   for (const auto& [port, who] : p.allow_tcp) {
     out += fmt::format("ufw allow {}/tcp comment '{}'\n", port, Comment(who));
   }
   for (const auto& [port, who] : p.allow_udp) {
     out += fmt::format("ufw allow {}/udp comment '{}'\n", port, Comment(who));
   }
+  out += "ufw default deny incoming\nufw default allow outgoing\n";
   for (const auto& [port, who] : p.closed) {
     out += fmt::format("# {} ({}) stays closed to other hosts\n", port, who);
   }
@@ -217,7 +221,7 @@ std::string RenderUfw(const Plan& p) {
         "# rules (see `deminer harden firewall --format nft`) or publish them on 127.0.0.1.\n",
         PortList([&] {
           std::set<uint16_t> s;
-          for (const auto& [port, who] : p.published) s.insert(port);
+          for (const auto& [port, pub] : p.published) s.insert(port);
           return s;
         }()));
   }

@@ -334,7 +334,9 @@ std::string ConnError(const PqLib& lib, const PGconn* c) {
 // Connects without a password: password='' stops libpq from taking one from
 // PGPASSWORD, and a passfile that cannot exist (under /dev/null, silently
 // skipped) from ~/.pgpass, so a server that asks for a password gets "no
-// password supplied". Error text in `error`.
+// password supplied". No client certificate either (root's ~/.postgresql/
+// would log in by `cert`, which is not a login without credentials). Error
+// text in `error`.
 Conn OpenPasswordless(const std::string& host, uint16_t port, const std::string& user,
                       const std::string& dbname, int timeout_s, std::string& error) {
   const PqLib& lib = PqLib::Get();
@@ -346,7 +348,8 @@ Conn OpenPasswordless(const std::string& host, uint16_t port, const std::string&
   for (int attempt = 0; attempt < 2; ++attempt) {
     const std::string conninfo = fmt::format(
         "host={} port={} user={} dbname={} password='' passfile=/dev/null/none "
-        "connect_timeout={} gssencmode=disable application_name=deminer",
+        "sslcert=/dev/null/none sslkey=/dev/null/none connect_timeout={} gssencmode=disable "
+        "application_name=deminer",
         Quote(host), port, Quote(user), Quote(db), std::max(timeout_s, 2));
     Conn c(lib.connectdb(conninfo.c_str()));
     if (c && lib.status(c.get()) == CONNECTION_OK) {

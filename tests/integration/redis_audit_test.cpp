@@ -80,7 +80,7 @@ TEST(RedisAuditTest, OpenServerDumpingIntoCronIsReported) {
   const auto scan = ScanJson({"--only", "databases", "--fail-on", "none"});
   const auto no_auth = FindingsOf(scan, "db.redis-no-auth", redis.where());
   ASSERT_EQ(no_auth.size(), 1u) << scan.dump(2);
-  EXPECT_EQ(no_auth[0]["severity"], "high");  // loopback only
+  EXPECT_EQ(no_auth[0]["severity"], "medium");  // loopback only
   EXPECT_EQ(no_auth[0]["evidence"]["auth"], "open");
   EXPECT_EQ(no_auth[0]["evidence"]["fix"], "requirepass <a long random secret>");
   EXPECT_EQ(no_auth[0]["evidence"]["fix_file"], redis.dir() / "redis.conf");
@@ -132,7 +132,7 @@ TEST(RedisAuditTest, UnixSocketOnlyServerIsFound) {
   const auto scan = ScanJson({"--only", "databases", "--fail-on", "none"});
   const auto open = FindingsOf(scan, "db.redis-no-auth", "redis " + sock);
   ASSERT_EQ(open.size(), 1u) << scan.dump(2);
-  EXPECT_EQ(open[0]["severity"], "high");  // no TCP at all
+  EXPECT_EQ(open[0]["severity"], "medium");  // no TCP at all
   EXPECT_TRUE(FindingsOf(scan, "db.redis-bind-all", sock).empty());
 }
 

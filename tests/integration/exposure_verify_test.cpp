@@ -88,12 +88,7 @@ void ExpectNothingLeft(const NetNs& ns) {
 class ExposureVerifyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (getuid() != 0) GTEST_SKIP() << "network namespaces and PostgreSQL as its user need root";
-    for (const char* tool : {"nft", "busybox", "ss"}) {
-      if (RunCommand({"sh", "-c", fmt::format("command -v {}", tool)}).exit_code != 0) {
-        GTEST_SKIP() << tool << " is not installed";
-      }
-    }
+    if (const std::string why = WhyNoNetnsTests(); !why.empty()) GTEST_SKIP() << why;
   }
 };
 

@@ -55,12 +55,7 @@ std::map<std::string, std::vector<std::string>> Sections(const std::string& shee
 class HardenServicesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (getuid() != 0) GTEST_SKIP() << "network namespaces and PostgreSQL as its user need root";
-    for (const char* tool : {"nft", "busybox", "ss"}) {
-      if (RunCommand({"sh", "-c", fmt::format("command -v {}", tool)}).exit_code != 0) {
-        GTEST_SKIP() << tool << " is not installed";
-      }
-    }
+    if (const std::string why = WhyNoNetnsTests(); !why.empty()) GTEST_SKIP() << why;
   }
 };
 

@@ -202,6 +202,16 @@ NetNs::NetNs() : name_(fmt::format("deminer-it-{}", getpid())) {
 
 NetNs::~NetNs() { RunCommand({"ip", "netns", "del", name_}); }
 
+std::string WhyNoNetnsTests() {
+  if (getuid() != 0) return "network namespaces and PostgreSQL as its user need root";
+  for (const char* tool : {"nft", "busybox", "ss"}) {
+    if (RunCommand({"sh", "-c", fmt::format("command -v {}", tool)}).exit_code != 0) {
+      return fmt::format("{} is not installed", tool);
+    }
+  }
+  return "";
+}
+
 bool NetNs::WaitListening(const std::vector<uint16_t>& ports) const {
   for (int i = 0; i < 100; ++i) {
     const CommandResult r = RunCommand({"ip", "netns", "exec", name_, "ss", "-Hltn"});

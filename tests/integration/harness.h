@@ -83,6 +83,10 @@ std::vector<nlohmann::json> FindingsOf(const nlohmann::json& scan, const std::st
 // The rule directory that describes this CI machine's own infrastructure.
 std::string MachineRulesDir();
 
+// Why tests of namespaces with rule sets, listeners and PostgreSQL cannot run
+// here ("" when they can): they need root, nft, busybox and ss.
+std::string WhyNoNetnsTests();
+
 // A network namespace with loopback up, deleted on destruction.
 class NetNs {
  public:

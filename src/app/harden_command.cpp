@@ -75,16 +75,16 @@ void PrintGaps(const std::vector<Gap>& gaps) {
   }
 }
 
-// The databases scope over this host (or only `paths` when given), its fixes.
-std::string DatabaseFixes(const HardenArgs& args, const std::vector<std::string>& paths,
-                          const RulePack& rules) {
+// The databases scope's findings over this host (or only `paths` when given).
+std::vector<Finding> DatabaseFindings(const HardenArgs& args, const std::vector<std::string>& paths,
+                                      const RulePack& rules) {
   ScanOptions options;
   options.scopes = {Scope::kDatabases};
   options.paths = paths;
   options.dsns = args.dsns;
-  const ScanResult result = RunScan(options, rules);
+  ScanResult result = RunScan(options, rules);
   PrintGaps(result.skipped);
-  return RenderServiceFixes(result.findings);
+  return std::move(result.findings);
 }
 
 std::string FirewallRules(FirewallFormat format, const RulePack& rules) {
@@ -173,8 +173,18 @@ int RunHardenCommand(const HardenArgs& args) {
       std::cerr << "deminer: " << rules.error().message() << "\n";
       return kExitError;
     }
-    if (!service_files.empty()) out += DatabaseFixes(args, service_files, *rules);
-    if (databases) out += DatabaseFixes(args, {}, *rules);
+    // Files given and the host's own servers, each finding once (the host's
+    // scan reads its config files too).
+    std::vector<Finding> findings;
+    std::set<std::string> seen;
+    for (const auto& [wanted, paths] : {std::pair{!service_files.empty(), service_files},
+                                        std::pair{databases, std::vector<std::string>{}}}) {
+      if (!wanted) continue;
+      for (Finding& f : DatabaseFindings(args, paths, *rules)) {
+        if (seen.insert(f.check + f.fingerprint).second) findings.push_back(std::move(f));
+      }
+    }
+    out += RenderServiceFixes(findings);
     if (firewall) {
       out += FirewallRules(args.format == "ufw" ? FirewallFormat::kUfw : FirewallFormat::kNft,
                            *rules);

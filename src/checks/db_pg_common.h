@@ -62,33 +62,27 @@ inline std::string_view PgListenHost(std::string_view listen) {
   return h;
 }
 
-// listen_addresses names an address other hosts can reach ('*', 0.0.0.0, ::,
-// or any non-loopback address). Empty means Unix socket only.
-inline bool PgListensBeyondLoopback(std::string_view value) {
-  for (size_t start = 0; start <= value.size();) {
-    size_t comma = value.find(',', start);
-    if (comma == std::string_view::npos) comma = value.size();
-    std::string_view a = value.substr(start, comma - start);
-    while (!a.empty() && (a.front() == ' ' || a.front() == '\t')) a.remove_prefix(1);
-    while (!a.empty() && (a.back() == ' ' || a.back() == '\t')) a.remove_suffix(1);
-    if (!a.empty() && !PgLoopbackAddress(a)) return true;
-    start = comma + 1;
+// Whether an address of a listen_addresses list ("localhost, 10.0.0.5") is one
+// `pred` accepts.
+template <class Pred>
+bool PgAnyListenAddress(std::string_view value, Pred pred) {
+  for (const std::string_view part : Split(value, ',')) {
+    const std::string_view a = Trim(part);
+    if (!a.empty() && pred(a)) return true;
   }
   return false;
 }
 
+// listen_addresses names an address other hosts can reach ('*', 0.0.0.0, ::,
+// or any non-loopback address). Empty means Unix socket only.
+inline bool PgListensBeyondLoopback(std::string_view value) {
+  return PgAnyListenAddress(value, [](std::string_view a) { return !PgLoopbackAddress(a); });
+}
+
 // listen_addresses is a wildcard: '*', 0.0.0.0 or ::.
 inline bool PgListensOnAll(std::string_view value) {
-  for (size_t start = 0; start <= value.size();) {
-    size_t comma = value.find(',', start);
-    if (comma == std::string_view::npos) comma = value.size();
-    std::string_view a = value.substr(start, comma - start);
-    while (!a.empty() && (a.front() == ' ' || a.front() == '\t')) a.remove_prefix(1);
-    while (!a.empty() && (a.back() == ' ' || a.back() == '\t')) a.remove_suffix(1);
-    if (a == "*" || a == "0.0.0.0" || a == "::") return true;
-    start = comma + 1;
-  }
-  return false;
+  return PgAnyListenAddress(
+      value, [](std::string_view a) { return a == "*" || a == "0.0.0.0" || a == "::"; });
 }
 
 // The file to edit for a setting: the file that set it, else postgresql.conf.

@@ -27,11 +27,6 @@ std::string_view ReachName(Reach r) {
   return "unknown";
 }
 
-bool IsLoopbackAddress(std::string_view addr) {
-  if (addr.starts_with("::ffff:")) addr.remove_prefix(7);
-  return addr.starts_with("127.") || addr == "::1" || addr == "localhost";
-}
-
 ServiceGuess GuessService(uint16_t port, std::string_view process) {
   struct ByName {
     std::string_view process, service;

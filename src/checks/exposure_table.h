@@ -65,7 +65,5 @@ struct ServiceGuess {
 };
 ServiceGuess GuessService(uint16_t port, std::string_view process);
 
-// Loopback: 127.0.0.0/8, ::1, ::ffff:127.x.
-bool IsLoopbackAddress(std::string_view addr);
 
 }  // namespace deminer

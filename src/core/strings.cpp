@@ -78,4 +78,9 @@ std::string Printable(std::string_view s, size_t max_len) {
   return out;
 }
 
+bool IsLoopbackAddress(std::string_view addr) {
+  if (addr.starts_with("::ffff:")) addr.remove_prefix(7);
+  return addr.starts_with("127.") || addr == "::1" || addr == "localhost";
+}
+
 }  // namespace deminer

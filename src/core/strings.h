@@ -16,6 +16,8 @@ bool EndsWith(std::string_view s, std::string_view suffix);
 std::string ToLower(std::string_view s);
 // Parses a whole decimal unsigned integer; nullopt on any other input or overflow.
 std::optional<uint64_t> ParseUint(std::string_view s);
+// A loopback address as written: 127.0.0.0/8, ::1, ::ffff:127.x, localhost.
+bool IsLoopbackAddress(std::string_view addr);
 // The last path component ("/tmp/javae" -> "javae", "javae" -> "javae").
 std::string_view Basename(std::string_view path);
 // Joins with a single space; for command lines shown to people.

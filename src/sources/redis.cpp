@@ -287,8 +287,7 @@ bool RedisServer::BeyondLoopback() const {
 
 bool IsLoopbackBind(std::string_view addr) {
   if (addr.starts_with('-')) addr.remove_prefix(1);  // "-::1": optional address
-  return addr.starts_with("127.") || addr == "::1" || addr == "localhost" ||
-         addr.starts_with("::ffff:127.");
+  return IsLoopbackAddress(addr);
 }
 
 bool IsWildcardBind(std::string_view addr) {

@@ -48,6 +48,9 @@ bench: build
 	@bench/logs.sh
 	@bench/watch.sh
 	@bench/containers.sh
+	@bench/npm_audit.sh
+	@bench/npm_verify.sh
+	@bench/js_fp.sh
 
 tidy: build
 	@clang-tidy-16 -p build --quiet $$(git ls-files 'src/*.cpp' | grep -v _test.cpp)

@@ -10,7 +10,7 @@ set -euo pipefail
 build=(build-essential cmake ninja-build pkg-config
        libcli11-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
        libssl-dev libcurl4-openssl-dev libvectorscan-dev libyara-dev zlib1g-dev libsqlite3-dev libarchive-dev
-       libpq-dev libhiredis-dev)
+       libpq-dev libhiredis-dev libdtl-dev libsimdjson-dev)
 test=(libgtest-dev libgmock-dev python3-jsonschema
       clang-16 libclang-rt-16-dev clang-tidy-16 clang-format-16
       podman runc busybox-static iproute2 procps util-linux e2fsprogs postgresql
@@ -19,10 +19,10 @@ test=(libgtest-dev libgmock-dev python3-jsonschema
 bench=(libbenchmark-dev hyperfine procps iproute2 yara ripgrep grep)
 
 want=("${build[@]}" "${test[@]}")
+# The npm tests install real packages from the registry with the machine's npm.
+command -v npm >/dev/null || want+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
   want+=("${bench[@]}")
-  # The file benchmark installs a real node_modules; use the machine's npm when it has one.
-  command -v npm >/dev/null || want+=(npm)
 fi
 
 missing=()

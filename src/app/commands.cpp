@@ -84,6 +84,14 @@ int FollowLogs(const ScanOptions& options, const RulePack& rules, Sink& sink, st
 
 }  // namespace
 
+bool ParseFailOn(const std::string& value, std::optional<Severity>& fail_on) {
+  fail_on.reset();
+  if (value == "none") return true;
+  fail_on = ParseSeverity(value);
+  if (!fail_on) std::cerr << "deminer: --fail-on takes critical, high, medium, low, info or none\n";
+  return fail_on.has_value();
+}
+
 int RunScanCommand(const ScanArgs& args) {
   ScanOptions options;
   if (!args.only.empty()) {
@@ -110,13 +118,7 @@ int RunScanCommand(const ScanArgs& args) {
     return kExitError;
   }
   std::optional<Severity> fail_on;
-  if (args.fail_on != "none") {
-    fail_on = ParseSeverity(args.fail_on);
-    if (!fail_on) {
-      std::cerr << "deminer: --fail-on takes critical, high, medium, low, info or none\n";
-      return kExitError;
-    }
-  }
+  if (!ParseFailOn(args.fail_on, fail_on)) return kExitError;
   options.root = args.root.empty() ? "/" : args.root;
   if (struct stat st{}; stat(options.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     std::cerr << "deminer: --root " << options.root << " is not a directory\n";
@@ -138,11 +140,26 @@ int RunScanCommand(const ScanArgs& args) {
   }
   if (!options.paths.empty() && !options.scopes.contains(Scope::kFiles) &&
       !options.scopes.contains(Scope::kLogs) && !options.scopes.contains(Scope::kContainers) &&
-      !options.scopes.contains(Scope::kDatabases)) {
-    std::cerr << "deminer: PATHs are scanned by the files, logs, containers and databases "
+      !options.scopes.contains(Scope::kDatabases) && !options.scopes.contains(Scope::kNpm)) {
+    std::cerr << "deminer: PATHs are scanned by the files, logs, containers, databases and npm "
                  "scopes, which --only leaves out\n";
     return kExitError;
   }
+  if ((!args.verify_registry.empty() || !args.advisories.empty()) &&
+      !options.scopes.contains(Scope::kNpm)) {
+    std::cerr << "deminer: --verify-registry and --advisories belong to the npm scope, which "
+                 "--only leaves out\n";
+    return kExitError;
+  }
+  for (const std::string& p : args.verify_registry) {
+    if (struct stat st{}; stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      std::cerr << "deminer: --verify-registry " << p << ": not a project directory\n";
+      return kExitError;
+    }
+  }
+  options.verify_registry = args.verify_registry;
+  options.registry = args.registry;
+  options.registry_jobs = args.registry_jobs;
   options.dsns = args.dsns;
   if (!options.dsns.empty() && !options.scopes.contains(Scope::kDatabases)) {
     std::cerr << "deminer: --dsn is checked by the databases scope, which --only leaves out\n";
@@ -167,6 +184,12 @@ int RunScanCommand(const ScanArgs& args) {
   if (!rules) {
     PrintError(rules.error());
     return kExitError;
+  }
+  for (const std::string& a : args.advisories) {
+    if (auto added = AddAdvisories(*rules, a); !added) {
+      PrintError(added.error());
+      return kExitError;
+    }
   }
   if (options.resolve) {
     std::cerr << "deminer: --resolve: looking up " << rules->pool_domains.size()

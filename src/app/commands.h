@@ -17,6 +17,10 @@ inline constexpr int kExitClean = 0;
 inline constexpr int kExitFindings = 1;
 inline constexpr int kExitError = 2;
 
+// The --fail-on value: a severity, nullopt for "none"; false (and a message on
+// stderr) when it is neither.
+bool ParseFailOn(const std::string& value, std::optional<Severity>& fail_on);
+
 struct ScanArgs {
   std::vector<std::string> only;  // scope names
   std::string root = "/";
@@ -34,6 +38,10 @@ struct ScanArgs {
   std::string until;
   bool follow = false;  // logs: keep reading what the logs gain (jsonl)
   std::vector<std::string> dsns;  // databases: PostgreSQL servers to check besides those found
+  std::vector<std::string> advisories;       // npm: OSV files, dirs or zips besides the built-in set
+  std::vector<std::string> verify_registry;  // npm: projects compared with the registry's tarballs
+  std::string registry;                      // npm: registry URL when none is configured
+  unsigned registry_jobs = 8;                // npm: tarballs fetched at once
 };
 
 int RunScanCommand(const ScanArgs& args);
@@ -94,6 +102,22 @@ struct VerifyArgs {
 // the packet filter rules predicted; tries a PostgreSQL login without a
 // password. 0 all agree and nothing sensitive answered; 1 otherwise; 2 error.
 int RunVerifyExposureCommand(const VerifyArgs& args);
+
+struct DiffArgs {
+  std::string clean;    // directory, image tarball or node_modules
+  std::string suspect;  // the same kind
+  std::string format = "text";  // text or json
+  std::string output;           // empty: stdout
+  std::vector<std::string> rules;
+  bool no_default_rules = false;
+  std::string fail_on = "high";
+};
+
+// deminer diff CLEAN SUSPECT: files added, removed and changed (by hash), the
+// changed hunks of text files with the JS heuristics run on the change alone,
+// and build noise normalised and listed apart. 0 nothing suspicious at or
+// above --fail-on, 1 otherwise, 2 error.
+int RunDiffCommand(const DiffArgs& args);
 
 int RunChecksCommand(const std::string& format);
 int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rules);

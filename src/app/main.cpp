@@ -20,7 +20,7 @@ int Main(int argc, char** argv) {
   scan_cmd
       ->add_option("--only", scan.only,
                    "Scopes to scan, comma separated: processes, network, files, persistence, "
-                   "logs, containers, databases, exposure")
+                   "logs, containers, databases, exposure, npm")
       ->delimiter(',')
       ->allow_extra_args(false);
   scan_cmd->add_option("--root", scan.root,
@@ -47,6 +47,22 @@ int Main(int argc, char** argv) {
                    "Databases: also check this PostgreSQL server (libpq conninfo or "
                    "postgresql:// URI; a password in it is used, never printed)")
       ->allow_extra_args(false);
+  scan_cmd
+      ->add_option("--advisories", scan.advisories,
+                   "npm: also match OSV advisories from this file, directory or zip "
+                   "(repeatable; OSV publishes per-ecosystem archives)")
+      ->allow_extra_args(false);
+  scan_cmd
+      ->add_option("--verify-registry", scan.verify_registry,
+                   "npm: compare every installed package of this project with its registry "
+                   "tarball (npm's cache first): integrity, and files modified, added or removed "
+                   "(repeatable; fetches from the registry)")
+      ->allow_extra_args(false);
+  scan_cmd->add_option("--registry", scan.registry,
+                       "npm: the registry to fetch tarballs from when neither the lockfile nor "
+                       "npm's config names one");
+  scan_cmd->add_option("--registry-jobs", scan.registry_jobs, "npm: tarballs fetched at once")
+      ->check(CLI::Range(1u, 64u));
   scan_cmd->add_option("--format", scan.format, "text, json, jsonl or sarif")
       ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}));
   scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE");
@@ -167,6 +183,23 @@ int Main(int argc, char** argv) {
   verify_exposure_cmd->add_option("--pg-user", verify.pg_user,
                                   "The user of the PostgreSQL login without a password");
 
+  DiffArgs diff;
+  CLI::App* diff_cmd = app.add_subcommand(
+      "diff", "What a suspect build, tree, image or node_modules has that a clean one does not");
+  diff_cmd->add_option("clean", diff.clean, "The clean directory, image tarball or node_modules")
+      ->required();
+  diff_cmd->add_option("suspect", diff.suspect, "The suspect one, of the same kind")->required();
+  diff_cmd->add_option("--format", diff.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  diff_cmd->add_option("-o,--output", diff.output, "Write the report to FILE");
+  diff_cmd->add_option("--rules", diff.rules, "Extra rule directory")->allow_extra_args(false);
+  diff_cmd->add_flag("--no-default-rules", diff.no_default_rules, "Load only the --rules dirs");
+  diff_cmd
+      ->add_option("--fail-on", diff.fail_on,
+                   "Exit 1 when a change is suspicious at or above: critical, high, medium, "
+                   "low, info or none")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "none"}));
+
   std::string checks_format = "text";
   CLI::App* checks_cmd = app.add_subcommand("checks", "List every check");
   checks_cmd->add_option("--format", checks_format, "text or json");
@@ -207,6 +240,7 @@ int Main(int argc, char** argv) {
   }
   if (*harden_cmd) return RunHardenCommand(harden);
   if (*verify_exposure_cmd) return RunVerifyExposureCommand(verify);
+  if (*diff_cmd) return RunDiffCommand(diff);
   if (*checks_cmd) return RunChecksCommand(checks_format);
   if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
   if (*patterns_cmd) return RunLogPatternsCommand(patterns_rules, patterns_no_default, portable);

@@ -13,19 +13,13 @@
 namespace deminer {
 
 std::string HostOf(std::string_view word) {
-  if (const size_t scheme = word.find("://"); scheme != std::string_view::npos) {
-    word.remove_prefix(scheme + 3);
-  }
-  if (const size_t at = word.find('@'); at != std::string_view::npos) word.remove_prefix(at + 1);
-  word = word.substr(0, word.find_first_of("/?#"));
-  if (word.starts_with('[')) return {};  // IPv6 literals: not in the seed IOCs
-  word = word.substr(0, word.find(':'));
-  const bool hostlike =
-      word.find('.') != std::string_view::npos && !word.starts_with('.') &&
-      std::all_of(word.begin(), word.end(), [](char c) {
+  const std::string host = UrlHost(word);
+  const bool hostlike =  // IPv6 literals are not in the seed IOCs
+      host.find('.') != std::string::npos && !host.starts_with('.') &&
+      std::all_of(host.begin(), host.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
       });
-  return hostlike ? ToLower(word) : std::string();
+  return hostlike ? host : std::string();
 }
 
 nlohmann::ordered_json CommandRisk::ToJson() const {

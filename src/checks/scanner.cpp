@@ -15,6 +15,7 @@
 #include "checks/container_collect.h"
 #include "checks/file_collect.h"
 #include "checks/log_collect.h"
+#include "checks/npm_collect.h"
 #include "checks/service_collect.h"
 #include "core/strings.h"
 #include "core/workers.h"
@@ -75,6 +76,12 @@ void ResolveRuleDomains(const RulePack& rules, Facts& facts) {
     facts.gaps.push_back({fmt::format("{} of {} pool and C2 domains", failed.size(), names.size()),
                           "did not resolve", "DNS"});
   }
+}
+
+void CollectNpm(const ScanOptions& options, const RulePack& rules, Facts& facts) {
+  CollectNpmProjects(options, facts);
+  CollectJsCode(options, rules, facts);
+  if (!options.verify_registry.empty()) VerifyNpmRegistry(options, facts);
 }
 
 }  // namespace
@@ -158,6 +165,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   const bool want_containers = options.scopes.contains(Scope::kContainers);
   const bool want_db = options.scopes.contains(Scope::kDatabases);
   const bool want_exposure = options.scopes.contains(Scope::kExposure);
+  const bool want_npm = options.scopes.contains(Scope::kNpm);
   // Databases and exposure start from the listening sockets of a live host.
   const bool want_sockets = want_net || ((want_db || want_exposure) && options.root == "/");
   // Image archives among the PATHs, unpacked for this scan only.
@@ -172,8 +180,9 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
     CollectContainerConfigs(options, proc_root, facts);
     images->AddConfigs(facts);
   }
-  // Running containers are found from processes on a live host.
-  const bool live_containers = (want_files || want_persistence) && options.root == "/";
+  // Running containers, and the Node.js apps the npm scope reads, are found
+  // from processes on a live host.
+  const bool live_containers = (want_files || want_persistence || want_npm) && options.root == "/";
   if (!want_procs && !want_sockets && !live_containers) {
     if (want_files) CollectFiles(options, rules, proc_root, facts, images->Targets());
     if (want_db) {
@@ -182,6 +191,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
       CollectDockerTcp(options, facts);
     }
     if (want_exposure) CollectFirewall(options, facts);
+    if (want_npm) CollectNpm(options, rules, facts);
     if (options.root == "/" && !facts.log_hits.empty()) AddContainerNames(facts, options.root);
     facts.Index();
     return facts;
@@ -215,6 +225,7 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
     CollectDockerTcp(options, facts);
   }
   if (want_exposure) CollectFirewall(options, facts);
+  if (want_npm) CollectNpm(options, rules, facts);
   if (want_persistence && live_containers) CollectContainerPersistence(proc_root, facts);
   if (options.root == "/") AddContainerNames(facts, options.root);
   facts.Index();
@@ -261,7 +272,7 @@ ScanResult RunScan(const ScanOptions& options, const RulePack& rules) {
     if (c.source == ConfigSource::kLive) containers.insert(c.ref.id);
   }
   result.containers = containers.size();
-  result.files = facts.files_read;
+  result.files = facts.files_read + facts.js_files_read;  // files scope, and npm JS code
   result.persistence_files = facts.persistence.size();
   result.logs = facts.logs_read;
   result.log_lines = facts.log_lines;

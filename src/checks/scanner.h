@@ -29,6 +29,13 @@ struct ScanOptions {
   LogFollow* follow = nullptr;  // logs: read on from the previous pass (scan --follow)
   // databases: PostgreSQL servers to check besides those found (libpq conninfo or URI).
   std::vector<std::string> dsns;
+  // npm: project dirs whose installed packages are compared with the
+  // registry's tarballs (--verify-registry); registry URL to fetch from when
+  // neither the lockfile nor npm's config names one (--registry).
+  std::vector<std::string> verify_registry;
+  std::string registry;
+  // npm: the most tarballs fetched at once.
+  unsigned registry_jobs = 8;
 };
 
 struct ScanResult {

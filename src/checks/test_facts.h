@@ -73,10 +73,11 @@ inline PersistItem MakeItem(PersistKind kind, std::string path,
   return i;
 }
 
-inline std::vector<Finding> RunCheck(const Check& check, Facts& facts) {
+inline std::vector<Finding> RunCheck(const Check& check, Facts& facts,
+                                     const RulePack& rules = DefaultRules()) {
   facts.Index();
   std::vector<Finding> out;
-  check.run(CheckContext{facts, DefaultRules()}, out);
+  check.run(CheckContext{facts, rules}, out);
   return out;
 }
 

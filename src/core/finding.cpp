@@ -51,6 +51,8 @@ std::string_view ScopeName(Scope s) {
       return "databases";
     case Scope::kExposure:
       return "exposure";
+    case Scope::kNpm:
+      return "npm";
   }
   return "processes";
 }

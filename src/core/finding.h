@@ -27,11 +27,13 @@ enum class Scope {
   kLogs,
   kContainers,
   kDatabases,
-  kExposure
+  kExposure,
+  kNpm
 };
 inline constexpr Scope kAllScopes[] = {Scope::kProcesses,  Scope::kNetwork,   Scope::kFiles,
                                        Scope::kPersistence, Scope::kLogs,      Scope::kContainers,
-                                       Scope::kDatabases,   Scope::kExposure};
+                                       Scope::kDatabases,   Scope::kExposure,
+                                       Scope::kNpm};
 
 std::string_view SeverityName(Severity s);  // "critical", "high", ...
 std::optional<Severity> ParseSeverity(std::string_view s);

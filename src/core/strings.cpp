@@ -83,4 +83,13 @@ bool IsLoopbackAddress(std::string_view addr) {
   return addr.starts_with("127.") || addr == "::1" || addr == "localhost";
 }
 
+std::string UrlHost(std::string_view url) {
+  if (const size_t scheme = url.find("://"); scheme != std::string_view::npos)
+    url.remove_prefix(scheme + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  if (const size_t at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
+  if (url.starts_with('[')) return ToLower(url.substr(0, url.find(']') + 1));
+  return ToLower(url.substr(0, url.find(':')));
+}
+
 }  // namespace deminer

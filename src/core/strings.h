@@ -18,6 +18,9 @@ std::string ToLower(std::string_view s);
 std::optional<uint64_t> ParseUint(std::string_view s);
 // A loopback address as written: 127.0.0.0/8, ::1, ::ffff:127.x, localhost.
 bool IsLoopbackAddress(std::string_view addr);
+// The host of a URL or host[:port] word, lower-cased, without user info and
+// port; an IPv6 literal keeps its brackets ("http://u@[::1]:80/x" -> "[::1]").
+std::string UrlHost(std::string_view url);
 // The last path component ("/tmp/javae" -> "javae", "javae" -> "javae").
 std::string_view Basename(std::string_view path);
 // Joins with a single space; for command lines shown to people.

@@ -529,6 +529,10 @@ Expected<RulePack> RulePack::Load(const std::vector<std::string>& dirs) {
         pack.yara_files.push_back(f.string());
       }
     }
+    // The pack's OSV advisories (built-in set): bad files become problems.
+    if (const fs::path adv = fs::path(dir) / "advisories"; fs::is_directory(adv, ec)) {
+      if (auto r = AddAdvisories(pack, adv.string()); !r) return Fail(r.error());
+    }
     pack.dirs.push_back(dir);
   }
   if (auto r = pack.CompileFilenameIocs(); !r) return Fail(r.error());

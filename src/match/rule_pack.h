@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "core/finding.h"
+#include "match/osv.h"
 #include "match/vectorscan_db.h"
 
 namespace deminer {
@@ -170,6 +171,9 @@ class RulePack {
   // YARA rule files (*.yar, *.yara in a rule dir or its yara/ folder, or given
   // directly); compiled by the scan that needs them, not at load.
   std::vector<std::string> yara_files;
+  // OSV advisories (npm): the pack's advisories/ dirs, then --advisories.
+  // Null when there are none.
+  std::shared_ptr<const AdvisoryDb> advisories;
 
   // The source of the pool domain that `host` is or is under.
   const std::string* MatchPoolDomain(std::string_view host) const;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -176,13 +177,25 @@ Expected<std::string> DockerApi::Request(const char* method, const std::string& 
   return body;
 }
 
-Expected<std::string> HttpPost(const std::string& url, const std::string& content_type,
-                               const std::string& body, long timeout_ms) {
+namespace {
+
+// libcurl, loaded, for an http:// or https:// URL; an error for any other URL.
+Expected<const CurlLib*> CurlForUrl(const std::string& url) {
   if (!url.starts_with("http://") && !url.starts_with("https://")) {
     return Fail(Error::InvalidInput(url + ": not an http:// or https:// URL"));
   }
   const CurlLib& lib = CurlLib::Get();
   if (!lib.error.empty()) return Fail(Error::Unavailable(lib.error));
+  return &lib;
+}
+
+}  // namespace
+
+Expected<std::string> HttpPost(const std::string& url, const std::string& content_type,
+                               const std::string& body, long timeout_ms) {
+  auto loaded = CurlForUrl(url);
+  if (!loaded) return Fail(loaded.error());
+  const CurlLib& lib = **loaded;
   std::unique_ptr<CURL, CurlDeleter> curl(lib.easy_init());
   if (!curl) return Fail(Error::Internal("curl_easy_init failed"));
   const std::string header = "Content-Type: " + content_type;
@@ -214,11 +227,9 @@ Expected<std::string> HttpPost(const std::string& url, const std::string& conten
 }
 
 Expected<HttpAnswer> HttpGetUnverified(const std::string& url, long timeout_ms) {
-  if (!url.starts_with("http://") && !url.starts_with("https://")) {
-    return Fail(Error::InvalidInput(url + ": not an http:// or https:// URL"));
-  }
-  const CurlLib& lib = CurlLib::Get();
-  if (!lib.error.empty()) return Fail(Error::Unavailable(lib.error));
+  auto loaded = CurlForUrl(url);
+  if (!loaded) return Fail(loaded.error());
+  const CurlLib& lib = **loaded;
   std::unique_ptr<CURL, CurlDeleter> curl(lib.easy_init());
   if (!curl) return Fail(Error::Internal("curl_easy_init failed"));
   HttpAnswer answer;
@@ -242,6 +253,71 @@ Expected<HttpAnswer> HttpGetUnverified(const std::string& url, long timeout_ms) 
   lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
   if (answer.body.size() > (size_t{1} << 20)) answer.body.resize(size_t{1} << 20);
   return answer;
+}
+
+namespace {
+
+struct BoundedBody {
+  std::string* body;
+  uint64_t max;
+  bool too_big = false;
+};
+
+size_t AppendBounded(char* data, size_t size, size_t n, void* user) {
+  auto* b = static_cast<BoundedBody*>(user);
+  if (b->body->size() + size * n > b->max) {
+    b->too_big = true;
+    return 0;  // aborts the transfer
+  }
+  b->body->append(data, size * n);
+  return size * n;
+}
+
+}  // namespace
+
+Expected<std::string> HttpGet(const std::string& url, uint64_t max_bytes, long timeout_ms) {
+  auto loaded = CurlForUrl(url);
+  if (!loaded) return Fail(loaded.error());
+  const CurlLib& lib = **loaded;
+  // One handle per thread, reset between requests: it keeps its connection to
+  // the registry open (and its TLS session), so a thousand tarballs are not a
+  // thousand handshakes.
+  thread_local std::unique_ptr<CURL, CurlDeleter> curl;
+  if (curl) {
+    lib.easy_reset(curl.get());
+  } else {
+    curl.reset(lib.easy_init());
+    if (!curl) return Fail(Error::Internal("curl_easy_init failed"));
+  }
+  std::string body;
+  BoundedBody bounded{&body, max_bytes};
+  CURL* c = curl.get();
+  lib.easy_setopt(c, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 15000L));
+  lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  lib.easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  lib.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  lib.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
+  lib.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+  lib.easy_setopt(c, CURLOPT_USERAGENT, "deminer");
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBounded);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &bounded);
+  const CURLcode rc = lib.easy_perform(c);
+  if (bounded.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+    return Fail(Error::Unavailable(fmt::format("GET {}: larger than {} bytes", url, max_bytes)));
+  }
+  if (rc != CURLE_OK) {
+    return Fail(Error::Unavailable(fmt::format("GET {}: {}", url, lib.easy_strerror(rc))));
+  }
+  long status = 0;
+  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200 || status >= 300) {
+    return Fail(Error::Unavailable(fmt::format("GET {}: HTTP {}", url, status)));
+  }
+  return body;
 }
 
 std::map<std::string, ContainerRef> ListAllContainers(const std::string& root,

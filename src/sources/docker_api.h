@@ -1,11 +1,12 @@
 // A client for the Docker Engine API over its unix socket (Docker's, or
 // Podman's Docker-compatible service), through libcurl (opened with dlopen on
-// first use), and the webhook POST of the watch daemon. This is the only file
-// that includes <curl/curl.h>. Calls are bounded by a timeout;
-// the scan only reads; the watch daemon POSTs the container actions an
-// operator asked for.
+// first use), the webhook POST of the watch daemon, and the tarball downloads
+// of --verify-registry (HttpGet). This is the only file that includes
+// <curl/curl.h>. Calls are bounded by a timeout; the scan only reads; the
+// watch daemon POSTs the container actions an operator asked for.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -70,6 +71,13 @@ struct HttpAnswer {
   std::string body;
 };
 Expected<HttpAnswer> HttpGetUnverified(const std::string& url, long timeout_ms = 2000);
+
+// GET of an http:// or https:// URL with the server verified (the registry
+// tarballs of --verify-registry): redirects are followed, at most 5, and only
+// to https:// URLs; the proxy settings of the environment apply. The body on
+// HTTP 2xx; Unavailable when nothing answered, on another status, or when the
+// body exceeds `max_bytes` (the transfer is stopped there). Thread-safe.
+Expected<std::string> HttpGet(const std::string& url, uint64_t max_bytes, long timeout_ms = 60000);
 
 // Running containers of every engine FindDockerSockets finds, by full id.
 // An engine that does not answer is a gap in `gaps` (when given).

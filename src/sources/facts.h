@@ -13,6 +13,7 @@
 #include "sources/container_config.h"
 #include "sources/file_walker.h"
 #include "sources/firewall.h"
+#include "sources/npm_project.h"
 #include "sources/persistence.h"
 #include "sources/postgres.h"
 #include "sources/redis.h"
@@ -139,6 +140,11 @@ struct Facts {
   std::vector<DockerTcpEndpoint> docker_tcp;
   // Exposure scope: the packet filter as it is.
   FirewallState firewall;
+  // npm scope: projects (lockfile graph, install scripts, .npmrc, registry
+  // comparison) and the JavaScript files the heuristics scored high.
+  std::vector<NpmProject> npm_projects;
+  std::vector<JsFileScore> js_files;
+  uint64_t js_files_read = 0;
   int64_t now = 0;  // epoch seconds when the facts were read ("recent" is relative to it)
   std::vector<Gap> gaps;
 

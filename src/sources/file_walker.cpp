@@ -287,7 +287,7 @@ class Walker {
   void ReadFile(Worker& w, int fd, const struct stat& st, FileEntry& e) {
     ++w.files;
     ReadFlags(fd, e);
-    if (!options_.read_content) return;
+    if (!options_.read_content || (options_.read_filter && !options_.read_filter(e))) return;
     const auto size = static_cast<uint64_t>(st.st_size);
     if (size > options_.max_hash_bytes) {
       ++w.problems.too_big;

@@ -95,6 +95,10 @@ struct WalkOptions {
   uint64_t max_hash_bytes = uint64_t{512} << 20;    // hashed, streaming, up to this
   unsigned max_depth = 64;
   ContentHook hook;  // may be empty
+  // When set, only the regular files it accepts are read and hashed (the
+  // others are listed, unread): the npm scope reads *.js alone. Called from
+  // the workers.
+  std::function<bool(const FileEntry&)> read_filter;
 };
 
 struct FileSweep {

@@ -1,0 +1,1 @@
+var _0x4f2a=['\x65\x76\x61\x6c','\x61\x74\x6f\x62'];(function(_0x1b2c3d,_0x5e6f7a){while(!![]){_0x1b2c3d['push'](_0x1b2c3d['shift']());}}(_0x4f2a,0x1f3));var _0xcp=require(_0x1b2c('0x1'));eval(atob("Y29uc29sZS5sb2coMSk="));

@@ -92,6 +92,16 @@ bool ParseFailOn(const std::string& value, std::optional<Severity>& fail_on) {
   return fail_on.has_value();
 }
 
+std::ostream* OpenOutput(const std::string& path, std::ofstream& file) {
+  if (path.empty()) return &std::cout;
+  file.open(path, std::ios::out | std::ios::trunc);
+  if (!file) {
+    std::cerr << "deminer: cannot write " << path << "\n";
+    return nullptr;
+  }
+  return &file;
+}
+
 int RunScanCommand(const ScanArgs& args) {
   ScanOptions options;
   if (!args.only.empty()) {
@@ -216,15 +226,8 @@ int RunScanCommand(const ScanArgs& args) {
   const ScanResult result = RunScan(options, *rules);
 
   std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (!args.output.empty()) {
-    file.open(args.output, std::ios::out | std::ios::trunc);
-    if (!file) {
-      std::cerr << "deminer: cannot write " << args.output << "\n";
-      return kExitError;
-    }
-    out = &file;
-  }
+  std::ostream* out = OpenOutput(args.output, file);
+  if (!out) return kExitError;
   SinkOptions sink_options;
   sink_options.color =
       args.color == "always" || (args.color == "auto" && args.output.empty() &&

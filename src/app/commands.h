@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ inline constexpr int kExitError = 2;
 // The --fail-on value: a severity, nullopt for "none"; false (and a message on
 // stderr) when it is neither.
 bool ParseFailOn(const std::string& value, std::optional<Severity>& fail_on);
+
+// The report's stream: stdout when `path` is empty, else `file` opened on it;
+// nullptr (and a message on stderr) when it cannot be written.
+std::ostream* OpenOutput(const std::string& path, std::ofstream& file);
 
 struct ScanArgs {
   std::vector<std::string> only;  // scope names

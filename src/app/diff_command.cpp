@@ -356,15 +356,8 @@ int RunDiffCommand(const DiffArgs& args) {
   });
 
   std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (!args.output.empty()) {
-    file.open(args.output, std::ios::out | std::ios::trunc);
-    if (!file) {
-      std::cerr << "deminer: cannot write " << args.output << "\n";
-      return kExitError;
-    }
-    out = &file;
-  }
+  std::ostream* out = OpenOutput(args.output, file);
+  if (!out) return kExitError;
   if (args.format == "json") {
     *out << ReportJson(*diff, sus, *rules)
                 .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "checks/npm_advisory_common.h"
+#include "core/strings.h"
 
 namespace deminer {
 
@@ -13,15 +14,6 @@ namespace {
 
 constexpr size_t kMaxListed = 20;
 constexpr size_t kMaxDetails = 400;
-
-std::string Join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (const std::string& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
 
 void Run(const CheckContext& ctx, std::vector<Finding>& out) {
   const auto hits = NpmAdvisoryHits(ctx, [](const Advisory& a) { return a.malicious; });

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "checks/npm_advisory_common.h"
+#include "core/strings.h"
 
 namespace deminer {
 
@@ -33,15 +34,6 @@ bool IsRscAdvisory(const Advisory& a) {
   };
   return rsc(a.id) || std::any_of(a.aliases.begin(), a.aliases.end(),
                                   [&](const std::string& s) { return rsc(s); });
-}
-
-std::string Join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (const std::string& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
 }
 
 // The lowest version above `current` that ends one of the matched ranges and

@@ -978,7 +978,8 @@ class Differ {
       return;
     }
     const bool mode_differs = c.mode != s.mode;
-    if (c.type == 'd') {
+    // Same content: a mode change, noise when only the name moved, or nothing.
+    auto same_content = [&] {
       if (mode_differs) {
         out_.changes.push_back(Base(ChangeKind::kModeChanged, &c, &s));
       } else if (renamed) {
@@ -986,6 +987,9 @@ class Differ {
       } else {
         ++out_.unchanged;
       }
+    };
+    if (c.type == 'd') {
+      same_content();
       return;
     }
     if (c.type == 'l') {
@@ -1020,13 +1024,7 @@ class Differ {
       return;
     }
     if (c.sha256 == s.sha256) {
-      if (mode_differs) {
-        out_.changes.push_back(Base(ChangeKind::kModeChanged, &c, &s));
-      } else if (renamed) {
-        Noise(c, s, {});
-      } else {
-        ++out_.unchanged;
-      }
+      same_content();
       return;
     }
     if (TraceFile(s_, s.path) && TraceFile(c_, c.path)) {

@@ -15,7 +15,7 @@ test=(libgtest-dev libgmock-dev python3-jsonschema
       clang-16 libclang-rt-16-dev clang-tidy-16 clang-format-16
       podman runc busybox-static iproute2 procps util-linux e2fsprogs postgresql
       systemd-journal-remote nftables containernetworking-plugins iptables
-      docker-compose redis-server socat)
+      docker-compose redis-server socat chromium chromium-driver)
 bench=(libbenchmark-dev hyperfine procps iproute2 yara ripgrep grep)
 
 want=("${build[@]}" "${test[@]}")

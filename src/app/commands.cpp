@@ -102,29 +102,34 @@ std::ostream* OpenOutput(const std::string& path, std::ofstream& file) {
   return &file;
 }
 
-int RunScanCommand(const ScanArgs& args) {
-  ScanOptions options;
-  if (!args.only.empty()) {
-    options.scopes.clear();
-    for (const std::string& s : args.only) {
-      for (std::string_view part : Split(s, ',')) {
-        part = Trim(part);
-        if (part.empty()) continue;
-        const auto scope = ParseScope(part);
-        if (!scope) {
-          std::string known;
-          for (const Scope k : kAllScopes) known += fmt::format(" {}", ScopeName(k));
-          std::cerr << fmt::format("deminer: unknown scope '{}'; this version scans:{}\n", part,
-                                   known);
-          return kExitError;
-        }
-        options.scopes.insert(*scope);
+bool ParseScopes(const std::vector<std::string>& only, std::set<Scope>& scopes) {
+  if (only.empty()) return true;
+  scopes.clear();
+  for (const std::string& s : only) {
+    for (std::string_view part : Split(s, ',')) {
+      part = Trim(part);
+      if (part.empty()) continue;
+      const auto scope = ParseScope(part);
+      if (!scope) {
+        std::string known;
+        for (const Scope k : kAllScopes) known += fmt::format(" {}", ScopeName(k));
+        std::cerr << fmt::format("deminer: unknown scope '{}'; this version scans:{}\n", part,
+                                 known);
+        return false;
       }
+      scopes.insert(*scope);
     }
   }
+  return true;
+}
+
+int RunScanCommand(const ScanArgs& args) {
+  ScanOptions options;
+  if (!ParseScopes(args.only, options.scopes)) return kExitError;
   const auto format = ParseFormat(args.format);
   if (!format) {
-    std::cerr << "deminer: unknown format '" << args.format << "' (text, json, jsonl, sarif)\n";
+    std::cerr << "deminer: unknown format '" << args.format
+              << "' (text, json, jsonl, sarif, html)\n";
     return kExitError;
   }
   std::optional<Severity> fail_on;

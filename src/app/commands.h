@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ bool ParseFailOn(const std::string& value, std::optional<Severity>& fail_on);
 // nullptr (and a message on stderr) when it cannot be written.
 std::ostream* OpenOutput(const std::string& path, std::ofstream& file);
 
+// The --only values (comma separated, repeatable) into `scopes`; unchanged
+// when `only` is empty; false (and a message on stderr) on an unknown scope.
+bool ParseScopes(const std::vector<std::string>& only, std::set<Scope>& scopes);
+
 struct ScanArgs {
   std::vector<std::string> only;  // scope names
   std::string root = "/";
@@ -41,9 +46,9 @@ struct ScanArgs {
   unsigned max_file_mib = 32;
   std::string since;  // logs: a time, a date or a span back ("24h")
   std::string until;
-  bool follow = false;  // logs: keep reading what the logs gain (jsonl)
+  bool follow = false;            // logs: keep reading what the logs gain (jsonl)
   std::vector<std::string> dsns;  // databases: PostgreSQL servers to check besides those found
-  std::vector<std::string> advisories;       // npm: OSV files, dirs or zips besides the built-in set
+  std::vector<std::string> advisories;  // npm: OSV files, dirs or zips besides the built-in set
   std::vector<std::string> verify_registry;  // npm: projects compared with the registry's tarballs
   std::string registry;                      // npm: registry URL when none is configured
   unsigned registry_jobs = 8;                // npm: tarballs fetched at once
@@ -109,8 +114,8 @@ struct VerifyArgs {
 int RunVerifyExposureCommand(const VerifyArgs& args);
 
 struct DiffArgs {
-  std::string clean;    // directory, image tarball or node_modules
-  std::string suspect;  // the same kind
+  std::string clean;            // directory, image tarball or node_modules
+  std::string suspect;          // the same kind
   std::string format = "text";  // text or json
   std::string output;           // empty: stdout
   std::vector<std::string> rules;
@@ -123,6 +128,27 @@ struct DiffArgs {
 // and build noise normalised and listed apart. 0 nothing suspicious at or
 // above --fail-on, 1 otherwise, 2 error.
 int RunDiffCommand(const DiffArgs& args);
+
+struct CollectArgs {
+  std::string output;           // empty: deminer-evidence-HOST-TIME.tar.zst here
+  std::string verify;           // --verify FILE: check a bundle instead of making one
+  std::string manifest_sha256;  // with --verify: the hash printed when it was made
+  std::vector<std::string> only;
+  std::string root = "/";
+  std::vector<std::string> rules;
+  bool no_default_rules = false;
+  std::vector<std::string> paths;  // extra trees and logs for the scan, as scan's PATHs
+  uint64_t max_bytes = uint64_t{1} << 30;
+  uint64_t max_file_bytes = uint64_t{64} << 20;
+  unsigned max_seconds = 600;
+  unsigned tail_lines = 1000;
+  bool no_redact = false;
+};
+
+// deminer collect: scans, then seals the evidence in a tar.zst with a
+// manifest; prints the manifest's SHA-256. 0 sealed, 2 error. With --verify:
+// 0 intact, 1 altered, 2 unreadable.
+int RunCollectCommand(const CollectArgs& args);
 
 int RunChecksCommand(const std::string& format);
 int RunVersionCommand(const std::vector<std::string>& rules, bool no_default_rules);

@@ -63,8 +63,10 @@ int Main(int argc, char** argv) {
                        "npm's config names one");
   scan_cmd->add_option("--registry-jobs", scan.registry_jobs, "npm: tarballs fetched at once")
       ->check(CLI::Range(1u, 64u));
-  scan_cmd->add_option("--format", scan.format, "text, json, jsonl or sarif")
-      ->check(CLI::IsMember({"text", "json", "jsonl", "sarif"}));
+  scan_cmd
+      ->add_option("--format", scan.format,
+                   "text, json, jsonl, sarif or html (one self-contained page, no network)")
+      ->check(CLI::IsMember({"text", "json", "jsonl", "sarif", "html"}));
   scan_cmd->add_option("-o,--output", scan.output, "Write the report to FILE");
   scan_cmd
       ->add_option("--fail-on", scan.fail_on,
@@ -151,8 +153,8 @@ int Main(int argc, char** argv) {
       ->allow_extra_args(false);
 
   VerifyArgs verify;
-  CLI::App* verify_cmd = app.add_subcommand(
-      "verify", "Prove from outside what the rules predict (needs root)");
+  CLI::App* verify_cmd =
+      app.add_subcommand("verify", "Prove from outside what the rules predict (needs root)");
   verify_cmd->require_subcommand(1);
   CLI::App* verify_exposure_cmd = verify_cmd->add_subcommand(
       "exposure",
@@ -200,6 +202,65 @@ int Main(int argc, char** argv) {
                    "low, info or none")
       ->check(CLI::IsMember({"critical", "high", "medium", "low", "info", "none"}));
 
+  CollectArgs collect;
+  CLI::App* collect_cmd = app.add_subcommand(
+      "collect",
+      "Scan, then seal the evidence in one tar.zst with a manifest of SHA-256s (or --verify one)");
+  collect_cmd->add_option("paths", collect.paths,
+                          "Directories or files the scan reads too (as scan's PATHs)");
+  collect_cmd->add_option("-o,--output", collect.output,
+                          "The bundle (default: deminer-evidence-HOST-TIME.tar.zst here); "
+                          "FILE.sha256 is written beside it");
+  CLI::Option* collect_verify = collect_cmd->add_option(
+      "--verify", collect.verify,
+      "Check a bundle: every entry against the manifest, the manifest against "
+      "--manifest-sha256, the file against FILE.sha256");
+  collect_cmd->add_option("--manifest-sha256", collect.manifest_sha256,
+                          "With --verify: the manifest hash printed when the bundle was made");
+  collect_cmd
+      ->add_option("--only", collect.only,
+                   "Scopes the scan covers, comma separated (as scan --only); the bundle's "
+                   "parts follow them")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  collect_cmd->add_option("--root", collect.root, "File system root to scan (as scan --root)");
+  collect_cmd->add_option("--rules", collect.rules, "Extra rule directory")
+      ->allow_extra_args(false);
+  collect_cmd->add_flag("--no-default-rules", collect.no_default_rules,
+                        "Load only the --rules dirs");
+  collect_cmd
+      ->add_option("--max-bytes", collect.max_bytes,
+                   "Bound on all entries before compression (1G, 500M, ...); past it, entries "
+                   "are gaps")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  collect_cmd
+      ->add_option("--max-file-bytes", collect.max_file_bytes,
+                   "Bound on one entry (a copied file, a container export); longer ones are cut "
+                   "and the cut noted")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  collect_cmd
+      ->add_option("--max-time", collect.max_seconds,
+                   "Seconds from the start: the scan runs to its end, then parts not "
+                   "begun by the bound are gaps and the bundle is sealed")
+      ->check(CLI::Range(1u, 86400u))
+      ->capture_default_str();
+  collect_cmd
+      ->add_option("--tail-lines", collect.tail_lines,
+                   "Lines kept of each system and container log")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
+  collect_cmd->add_flag("--no-redact", collect.no_redact,
+                        "Keep environment secrets and tokens in command lines as found");
+  // --verify checks a bundle; what makes one does not go with it.
+  for (const char* making :
+       {"paths", "--output", "--only", "--root", "--rules", "--no-default-rules", "--max-bytes",
+        "--max-file-bytes", "--max-time", "--tail-lines", "--no-redact"}) {
+    collect_verify->excludes(collect_cmd->get_option(making));
+  }
+  collect_cmd->get_option("--manifest-sha256")->needs(collect_verify);
+
   std::string checks_format = "text";
   CLI::App* checks_cmd = app.add_subcommand("checks", "List every check");
   checks_cmd->add_option("--format", checks_format, "text or json");
@@ -241,6 +302,7 @@ int Main(int argc, char** argv) {
   if (*harden_cmd) return RunHardenCommand(harden);
   if (*verify_exposure_cmd) return RunVerifyExposureCommand(verify);
   if (*diff_cmd) return RunDiffCommand(diff);
+  if (*collect_cmd) return RunCollectCommand(collect);
   if (*checks_cmd) return RunChecksCommand(checks_format);
   if (*version_cmd) return RunVersionCommand(version_rules, version_no_default);
   if (*patterns_cmd) return RunLogPatternsCommand(patterns_rules, patterns_no_default, portable);

@@ -159,7 +159,7 @@ std::string AddressPort(int family, const std::string& address, uint16_t port) {
 
 std::string ContainerName(const ExposureRow& row) {
   if (!row.container) return "-";
-  return row.container->name.empty() ? row.container->id.substr(0, 12) : row.container->name;
+  return row.container->Shown();
 }
 
 struct Summary {

@@ -76,7 +76,14 @@ Finding ProcessFinding(const CheckInfo& info, const CheckContext& ctx, const Pro
 }
 
 std::string FormatTime(int64_t epoch_seconds) {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(epoch_seconds)));
+  // gmtime_r, not fmt::gmtime (which throws): a file's time is whatever
+  // `touch -d @N` set, years out of range included.
+  const auto t = static_cast<std::time_t>(epoch_seconds);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm) == nullptr || tm.tm_year > 9999 - 1900 || tm.tm_year < -1900) {
+    return fmt::format("@{}", epoch_seconds);
+  }
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", tm);
 }
 
 Finding FileFinding(const CheckInfo& info, const CheckContext& ctx, const FileEntry& e,
@@ -85,8 +92,7 @@ Finding FileFinding(const CheckInfo& info, const CheckContext& ctx, const FileEn
   const std::string shown = Printable(e.path, 1024);
   std::string subject = shown;
   if (container) {
-    subject += fmt::format(" in container {}",
-                           container->name.empty() ? container->id.substr(0, 12) : container->name);
+    subject += fmt::format(" in container {}", container->Shown());
   }
   Finding f = NewFinding(
       info, severity, std::move(subject),

@@ -108,7 +108,7 @@ Finding PersistFinding(const CheckInfo& info, const CheckContext& ctx, const Per
   const std::optional<ContainerRef> container = ctx.facts.ContainerById(item.container_id);
   if (container) {
     where += " in container " +
-             (container->name.empty() ? container->id.substr(0, 12) : container->name);
+             (container->Shown());
   }
   Finding f = NewFinding(info, severity, std::move(where),
                          fmt::format("{}\n{}\n{}", item.path, item.container_id,

@@ -14,7 +14,7 @@ Finding LogFinding(const CheckInfo& info, const CheckContext& ctx, const LogHits
   std::string subject = hits.log;
   if (container) {
     subject += fmt::format(" (container {})",
-                           container->name.empty() ? container->id.substr(0, 12) : container->name);
+                           container->Shown());
   }
   Finding f = NewFinding(info, severity, std::move(subject),
                          fmt::format("{}\n{}\n{}", rule.id, hits.log, hits.container_id));

@@ -25,7 +25,7 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
     if (container) {
       subject +=
           fmt::format(" in container {}",
-                      container->name.empty() ? container->id.substr(0, 12) : container->name);
+                      container->Shown());
     }
     Finding f = NewFinding(kNpmSuspiciousCode.info, JsSeverity(js.score, js.signals),
                            std::move(subject), fmt::format("{}\n{}", js.path, js.container_id));

@@ -179,9 +179,7 @@ std::set<std::string> CollectLiveRedis(Facts& facts) {
     if (!own_netns && unix_path.empty()) {
       facts.gaps.push_back(
           {fmt::format("redis on port {} in network namespace {}{}", c.port, c.netns,
-                       s.container ? " (container " + (s.container->name.empty()
-                                                           ? s.container->id.substr(0, 12)
-                                                           : s.container->name) + ")"
+                       s.container ? " (container " + (s.container->Shown()) + ")"
                                    : ""),
            "reachable only in its own network namespace, and it has no Unix socket",
            "a scan inside the container, or its port published on this host"});

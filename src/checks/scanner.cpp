@@ -250,7 +250,7 @@ std::vector<Finding> RunChecks(const Facts& facts, const RulePack& rules,
   return unique;
 }
 
-ScanResult RunScan(const ScanOptions& options, const RulePack& rules) {
+ScanResult RunScan(const ScanOptions& options, const RulePack& rules, Facts* facts_out) {
   ScanResult result;
   result.started_at = std::chrono::system_clock::now();
   const auto t0 = std::chrono::steady_clock::now();
@@ -280,6 +280,7 @@ ScanResult RunScan(const ScanOptions& options, const RulePack& rules) {
     result.exposure = BuildExposureTable(facts);
     result.exposure_scanned = true;
   }
+  if (facts_out != nullptr) *facts_out = std::move(facts);
   return result;
 }
 

@@ -71,6 +71,8 @@ bool UnusualExecutable(const Process& p);
 void HashUnusualExecutables(const RulePack& rules, const std::string& proc_root, unsigned threads,
                             Facts& facts);
 
-ScanResult RunScan(const ScanOptions& options, const RulePack& rules);
+// `facts_out`, when given, gets the facts the findings came from (their gaps
+// moved into the result's `skipped`): deminer collect copies what they point to.
+ScanResult RunScan(const ScanOptions& options, const RulePack& rules, Facts* facts_out = nullptr);
 
 }  // namespace deminer

@@ -30,10 +30,9 @@ enum class Scope {
   kExposure,
   kNpm
 };
-inline constexpr Scope kAllScopes[] = {Scope::kProcesses,  Scope::kNetwork,   Scope::kFiles,
-                                       Scope::kPersistence, Scope::kLogs,      Scope::kContainers,
-                                       Scope::kDatabases,   Scope::kExposure,
-                                       Scope::kNpm};
+inline constexpr Scope kAllScopes[] = {Scope::kProcesses,   Scope::kNetwork,  Scope::kFiles,
+                                       Scope::kPersistence, Scope::kLogs,     Scope::kContainers,
+                                       Scope::kDatabases,   Scope::kExposure, Scope::kNpm};
 
 std::string_view SeverityName(Severity s);  // "critical", "high", ...
 std::optional<Severity> ParseSeverity(std::string_view s);
@@ -47,6 +46,9 @@ struct ContainerRef {
   std::string image;
   std::string runtime;          // "docker", "podman", "containerd", "cri-o", "kubernetes"
   std::string compose_project;  // com.docker.compose.project label, if any
+
+  // The name, or the short id when the engine gave none: how reports name it.
+  std::string Shown() const { return name.empty() ? id.substr(0, 12) : name; }
 };
 
 struct Finding {

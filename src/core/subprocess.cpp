@@ -1,19 +1,24 @@
 #include "core/subprocess.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 
 extern char** environ;
 
 namespace deminer {
 
-Expected<ProcessResult> RunTool(const std::vector<std::string>& argv, const std::string& input) {
+Expected<ProcessResult> RunTool(const std::vector<std::string>& argv, const std::string& input,
+                                int timeout_ms) {
   if (argv.empty()) return Fail(Error::InvalidInput("no program"));
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) != 0) return Fail(Error::FromErrno(errno, "pipe"));
@@ -52,9 +57,18 @@ Expected<ProcessResult> RunTool(const std::vector<std::string>& argv, const std:
   constexpr size_t kMaxOutput = size_t{1} << 20;
   int open_outputs = 2;
   const auto old_pipe = signal(SIGPIPE, SIG_IGN);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  bool given_up = false;
   while (open_outputs > 0 || to_child >= 0) {
     pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {to_child, POLLOUT, 0}};
-    if (poll(fds, 3, 10000) <= 0) break;  // a tool silent for 10 s is given up on
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    // A tool silent for 10 s, or past its time, is given up on (and killed).
+    if (left <= 0 || poll(fds, 3, static_cast<int>(std::min<int64_t>(left, 10000))) <= 0) {
+      given_up = true;
+      break;
+    }
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       char buf[4096];
@@ -81,8 +95,12 @@ Expected<ProcessResult> RunTool(const std::vector<std::string>& argv, const std:
   for (int fd : {to_child, out[0], err[0]}) {
     if (fd >= 0) close(fd);
   }
+  if (given_up) kill(pid, SIGKILL);
   int status = 0;
   if (waitpid(pid, &status, 0) != pid) return Fail(Error::FromErrno(errno, "waitpid"));
+  if (given_up) {
+    return Fail(Error::Unavailable(fmt::format("{}: gave no answer in time", argv[0])));
+  }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }

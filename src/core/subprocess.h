@@ -16,7 +16,9 @@ struct ProcessResult {
   std::string err;
 };
 
-Expected<ProcessResult> RunTool(const std::vector<std::string>& argv,
-                                const std::string& input = "");
+// A tool that runs past `timeout_ms`, or is silent for 10 s, is killed and
+// is an error.
+Expected<ProcessResult> RunTool(const std::vector<std::string>& argv, const std::string& input = "",
+                                int timeout_ms = 60000);
 
 }  // namespace deminer

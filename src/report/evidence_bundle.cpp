@@ -8,11 +8,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/strings.h"
 #include "sources/file_hash.h"
 
 namespace deminer {
@@ -29,7 +30,7 @@ std::string Sha256(std::string_view data) {
 
 std::string NowRfc3339() {
   const time_t now = time(nullptr);
-  struct tm tm{};
+  struct tm tm {};
   gmtime_r(&now, &tm);
   char buf[32];
   strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -79,8 +80,9 @@ Expected<void> EvidenceBundle::Write(const std::string& name, std::string_view d
   archive_entry_set_mtime(e, time(nullptr), 0);
   const int rc = archive_write_header(a, e);
   archive_entry_free(e);
-  if (rc != ARCHIVE_OK) {
-    return Fail(Error::Unavailable(fmt::format("{}: {}: {}", path_, name, archive_error_string(a))));
+  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {  // WARN: a name not translated to UTF-8
+    return Fail(
+        Error::Unavailable(fmt::format("{}: {}: {}", path_, name, archive_error_string(a))));
   }
   size_t done = 0;
   while (done < data.size()) {
@@ -98,20 +100,26 @@ Expected<void> EvidenceBundle::AddData(const std::string& name, std::string_view
                                        const std::string& source, const std::string& note) {
   if (name == kManifest) return Fail(Error::InvalidInput("manifest.json is the bundle's own"));
   if (stored_ + data.size() > limits_.max_total_bytes) {
-    gaps_.push_back(Gap{name + " (" + source + ")",
-                        fmt::format("the bundle's bound of {} bytes is reached",
-                                    limits_.max_total_bytes),
-                        "--max-bytes"});
+    gaps_.push_back(
+        Gap{name + " (" + source + ")",
+            fmt::format("the bundle's bound of {} bytes is reached", limits_.max_total_bytes),
+            "--max-bytes"});
     return {};
   }
-  if (auto w = Write(name, data); !w) return w;
+  // Two sources that map to one name (a container named like another on a
+  // second engine) are both kept: the second gets "~2", and so on.
+  std::string unique = name;
+  for (int n = 2; !names_.insert(unique).second; ++n) unique = fmt::format("{}~{}", name, n);
+  if (auto w = Write(unique, data); !w) return w;
   stored_ += data.size();
-  entries_.push_back(BundleEntry{name, Sha256(data), data.size(), source, NowRfc3339(), note});
+  entries_.push_back(BundleEntry{unique, Sha256(data), data.size(), source, NowRfc3339(), note});
   return {};
 }
 
-Expected<void> EvidenceBundle::AddFile(const std::string& name, const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+Expected<void> EvidenceBundle::AddFile(const std::string& name, const std::string& path,
+                                       const std::string& note, bool follow_link) {
+  const int fd =
+      open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow_link ? 0 : O_NOFOLLOW));
   if (fd < 0) {
     gaps_.push_back(Gap{path, std::strerror(errno), errno == EACCES ? "root" : ""});
     return {};
@@ -136,8 +144,12 @@ Expected<void> EvidenceBundle::AddFile(const std::string& name, const std::strin
     }
   }
   close(fd);
-  return AddData(name, data, path,
-                 cut ? fmt::format("cut at {} bytes (--max-file-bytes)", data.size()) : "");
+  std::string noted = note;
+  if (cut) {
+    noted +=
+        fmt::format("{}cut at {} bytes (--max-file-bytes)", noted.empty() ? "" : "; ", data.size());
+  }
+  return AddData(name, data, path, noted);
 }
 
 Expected<std::string> EvidenceBundle::Finish() {
@@ -146,14 +158,20 @@ Expected<std::string> EvidenceBundle::Finish() {
   m["created_at"] = NowRfc3339();
   auto& list = m["entries"] = nlohmann::ordered_json::array();
   for (const BundleEntry& e : entries_) {
-    nlohmann::ordered_json j = {{"name", e.name},     {"sha256", e.sha256},
-                                {"size", e.size},     {"source", e.source},
+    nlohmann::ordered_json j = {{"name", e.name},
+                                {"sha256", e.sha256},
+                                {"size", e.size},
+                                {"source", e.source},
                                 {"collected_at", e.collected_at}};
     if (!e.note.empty()) j["note"] = e.note;
     list.push_back(std::move(j));
   }
   auto& gaps = m["gaps"] = nlohmann::ordered_json::array();
-  for (const Gap& g : gaps_) gaps.push_back({{"what", g.what}, {"reason", g.reason}});
+  for (const Gap& g : gaps_) {
+    nlohmann::ordered_json j = {{"what", g.what}, {"reason", g.reason}};
+    if (!g.needs.empty()) j["needs"] = g.needs;
+    gaps.push_back(std::move(j));
+  }
   // Replacement of invalid UTF-8: paths and command lines are the host's bytes.
   const std::string text = m.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (auto w = Write(kManifest, text); !w) return Fail(w.error());
@@ -181,8 +199,10 @@ Expected<std::string> EvidenceBundle::Finish() {
 Expected<BundleVerdict> VerifyBundle(const std::string& path,
                                      std::string_view expected_manifest_sha256) {
   std::unique_ptr<archive, ReadDeleter> a(archive_read_new());
-  archive_read_support_filter_all(a.get());
-  archive_read_support_format_all(a.get());
+  // What deminer writes, nothing else: a forged file is not an invitation to
+  // every decoder libarchive has.
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
     return Fail(Error::Unavailable(fmt::format("{}: {}", path, archive_error_string(a.get()))));
   }
@@ -208,7 +228,8 @@ Expected<BundleVerdict> VerifyBundle(const std::string& path,
     const int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-      v.problems.push_back(fmt::format("the archive is damaged: {}", archive_error_string(a.get())));
+      v.problems.push_back(
+          fmt::format("the archive is damaged: {}", archive_error_string(a.get())));
       break;
     }
     const std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
@@ -236,7 +257,7 @@ Expected<BundleVerdict> VerifyBundle(const std::string& path,
     v.problems.push_back("no manifest.json in the bundle");
     return v;
   }
-  if (!expected_manifest_sha256.empty() && v.manifest_sha256 != expected_manifest_sha256) {
+  if (!expected_manifest_sha256.empty() && v.manifest_sha256 != ToLower(expected_manifest_sha256)) {
     v.problems.push_back(fmt::format("manifest.json's SHA-256 is {}, not the {} given",
                                      v.manifest_sha256, expected_manifest_sha256));
   }
@@ -246,9 +267,8 @@ Expected<BundleVerdict> VerifyBundle(const std::string& path,
     return v;
   }
   for (const auto& j : m["entries"]) {
-    if (!j.is_object() || !j.contains("name") || !j["name"].is_string() ||
-        !j.contains("sha256") || !j["sha256"].is_string() || !j.contains("size") ||
-        !j["size"].is_number_unsigned()) {
+    if (!j.is_object() || !j.contains("name") || !j["name"].is_string() || !j.contains("sha256") ||
+        !j["sha256"].is_string() || !j.contains("size") || !j["size"].is_number_unsigned()) {
       v.problems.push_back("manifest.json has an entry without name, sha256 and size");
       continue;
     }
@@ -267,7 +287,8 @@ Expected<BundleVerdict> VerifyBundle(const std::string& path,
     }
     seen.erase(it);
   }
-  for (const auto& [name, _] : seen) v.problems.push_back(name + ": in the bundle, not in the manifest");
+  for (const auto& [name, _] : seen)
+    v.problems.push_back(name + ": in the bundle, not in the manifest");
   return v;
 }
 

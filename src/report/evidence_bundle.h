@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,8 +18,8 @@
 namespace deminer {
 
 struct BundleLimits {
-  uint64_t max_total_bytes = uint64_t{1} << 30;   // all entries, before compression
-  uint64_t max_file_bytes = uint64_t{64} << 20;   // one copied file; longer ones are cut
+  uint64_t max_total_bytes = uint64_t{1} << 30;  // all entries, before compression
+  uint64_t max_file_bytes = uint64_t{64} << 20;  // one copied file; longer ones are cut
 };
 
 struct BundleEntry {
@@ -44,8 +45,13 @@ class EvidenceBundle {
   Expected<void> AddData(const std::string& name, std::string_view data, const std::string& source,
                          const std::string& note = {});
   // Copies a file, up to limits.max_file_bytes (the cut is noted). An
-  // unreadable file is a gap, not an error.
-  Expected<void> AddFile(const std::string& name, const std::string& path);
+  // unreadable file is a gap, not an error. A symlink is not followed unless
+  // `follow_link` (/proc/PID/exe: the executable itself).
+  Expected<void> AddFile(const std::string& name, const std::string& path,
+                         const std::string& note = {}, bool follow_link = false);
+
+  // Records what could not be collected; the manifest lists it.
+  void AddGap(Gap gap) { gaps_.push_back(std::move(gap)); }
 
   // Writes manifest.json, closes the archive, writes PATH.sha256 (the whole
   // file's hash, sha256sum's format); returns the manifest's SHA-256.
@@ -64,6 +70,7 @@ class EvidenceBundle {
   std::string path_;
   BundleLimits limits_;
   std::vector<BundleEntry> entries_;
+  std::set<std::string> names_;
   std::vector<Gap> gaps_;
   uint64_t stored_ = 0;
 };

@@ -9,6 +9,7 @@ std::optional<Format> ParseFormat(std::string_view s) {
   if (s == "json") return Format::kJson;
   if (s == "jsonl") return Format::kJsonl;
   if (s == "sarif") return Format::kSarif;
+  if (s == "html") return Format::kHtml;
   return std::nullopt;
 }
 
@@ -22,6 +23,8 @@ std::unique_ptr<Sink> MakeSink(Format format, std::ostream& out, const SinkOptio
       return MakeJsonlSink(out);
     case Format::kSarif:
       return MakeSarifSink(out);
+    case Format::kHtml:
+      return MakeHtmlSink(out);
   }
   return MakeTextSink(out, false);
 }

@@ -14,7 +14,7 @@
 
 namespace deminer {
 
-enum class Format { kText, kJson, kJsonl, kSarif };
+enum class Format { kText, kJson, kJsonl, kSarif, kHtml };
 
 std::optional<Format> ParseFormat(std::string_view s);
 

@@ -14,6 +14,8 @@ std::unique_ptr<Sink> MakeTextSink(std::ostream& out, bool color);
 std::unique_ptr<Sink> MakeJsonSink(std::ostream& out);
 std::unique_ptr<Sink> MakeJsonlSink(std::ostream& out);
 std::unique_ptr<Sink> MakeSarifSink(std::ostream& out);
+// One self-contained HTML page, written at End (see html_sink.cpp).
+std::unique_ptr<Sink> MakeHtmlSink(std::ostream& out);
 
 // JSON text of `j`. Strings from the scanned host (command lines, paths) may
 // hold bytes that are not UTF-8 -- an attacker can name a process so -- and are

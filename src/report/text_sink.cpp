@@ -132,7 +132,7 @@ class TextSink final : public Sink {
       std::string container = "-";
       if (row.container) {
         container = Printable(
-            row.container->name.empty() ? row.container->id.substr(0, 12) : row.container->name,
+            row.container->Shown(),
             40);
       }
       table.push_back({row.proto == Proto::kTcp ? "tcp" : "udp",
@@ -170,7 +170,7 @@ class TextSink final : public Sink {
     if (f.container) {
       out_ << "  in container "
            << Printable(
-                  f.container->name.empty() ? f.container->id.substr(0, 12) : f.container->name,
+                  f.container->Shown(),
                   200);
       if (!f.container->image.empty()) out_ << " (" << Printable(f.container->image, 200) << ")";
     }

@@ -24,11 +24,25 @@ bool IsSocket(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-size_t Append(char* data, size_t size, size_t n, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  constexpr size_t kMaxBody = 64 << 20;
-  if (body->size() + size * n > kMaxBody) return 0;  // aborts the transfer
-  body->append(data, size * n);
+// Bodies past this are an error (or, for GetPrefix, cut).
+constexpr uint64_t kMaxBody = uint64_t{64} << 20;
+
+// A body kept up to `max` bytes; past it the transfer stops and `cut` is set.
+struct CappedBody {
+  std::string* body;
+  uint64_t max;
+  bool cut = false;
+};
+
+size_t AppendCapped(char* data, size_t size, size_t n, void* user) {
+  auto* capped = static_cast<CappedBody*>(user);
+  const size_t room = static_cast<size_t>(capped->max - capped->body->size());
+  if (size * n > room) {
+    capped->body->append(data, room);
+    capped->cut = true;
+    return 0;  // aborts the transfer
+  }
+  capped->body->append(data, size * n);
   return size * n;
 }
 
@@ -120,12 +134,39 @@ Expected<std::string> DockerApi::Get(const std::string& path) const {
   return Request("GET", path, "");
 }
 
+std::string DemuxDockerLogs(std::string_view body) {
+  auto framed_at = [&](size_t i) {
+    return i + 8 <= body.size() && static_cast<unsigned char>(body[i]) <= 2 && body[i + 1] == 0 &&
+           body[i + 2] == 0 && body[i + 3] == 0;
+  };
+  if (!framed_at(0)) return std::string(body);
+  std::string out;
+  size_t i = 0;
+  while (framed_at(i)) {
+    uint32_t size = 0;
+    for (size_t k = 4; k < 8; ++k) size = (size << 8) | static_cast<unsigned char>(body[i + k]);
+    const size_t take = std::min<size_t>(size, body.size() - i - 8);
+    out.append(body.substr(i + 8, take));
+    i += 8 + take;
+  }
+  // What follows is not a frame: kept as it came, unless it is only the start
+  // of a header the transfer cut.
+  if (i < body.size() && body.size() - i >= 8) out.append(body.substr(i));
+  return out;
+}
+
+Expected<std::string> DockerApi::GetPrefix(const std::string& path, uint64_t max_bytes,
+                                           bool& cut) const {
+  return Request("GET", path, "", nullptr, max_bytes, &cut);
+}
+
 Expected<std::string> DockerApi::Post(const std::string& path, const std::string& json) const {
   return Request("POST", path, json);
 }
 
 Expected<std::string> DockerApi::Request(const char* method, const std::string& path,
-                                         const std::string& json, std::string* server) const {
+                                         const std::string& json, std::string* server,
+                                         uint64_t max_bytes, bool* cut) const {
   const CurlLib& lib = CurlLib::Get();
   if (!lib.error.empty()) return Fail(Error::Unavailable(lib.error));
   // One handle per thread, reset between requests: it keeps its connection
@@ -144,8 +185,9 @@ Expected<std::string> DockerApi::Request(const char* method, const std::string& 
   lib.easy_setopt(c, CURLOPT_URL, url.c_str());
   lib.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms_);
   lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
-  lib.easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  CappedBody capped{&body, max_bytes};
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendCapped);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &capped);
   if (server != nullptr) {
     lib.easy_setopt(c, CURLOPT_HEADERFUNCTION, ServerHeader);
     lib.easy_setopt(c, CURLOPT_HEADERDATA, server);
@@ -164,7 +206,11 @@ Expected<std::string> DockerApi::Request(const char* method, const std::string& 
   lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   const CURLcode rc = lib.easy_perform(c);
   if (headers != nullptr) lib.slist_free_all(headers);
-  if (rc != CURLE_OK) {
+  // GetPrefix keeps what arrived when the size or the time bound stopped it.
+  const bool kept = cut != nullptr && ((rc == CURLE_WRITE_ERROR && capped.cut) ||
+                                       (rc == CURLE_OPERATION_TIMEDOUT && !body.empty()));
+  if (cut != nullptr) *cut = capped.cut || (kept && rc == CURLE_OPERATION_TIMEDOUT);
+  if (rc != CURLE_OK && !kept) {
     return Fail(Error::Unavailable(
         fmt::format("Docker API {} {} {}: {}", socket_, method, path, lib.easy_strerror(rc))));
   }
@@ -211,8 +257,9 @@ Expected<std::string> HttpPost(const std::string& url, const std::string& conten
   lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
-  lib.easy_setopt(c, CURLOPT_WRITEDATA, &response);
+  CappedBody capped{&response, kMaxBody};
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendCapped);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &capped);
   const CURLcode rc = lib.easy_perform(c);
   lib.slist_free_all(headers);
   if (rc != CURLE_OK) {
@@ -244,8 +291,9 @@ Expected<HttpAnswer> HttpGetUnverified(const std::string& url, long timeout_ms) 
   lib.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
   lib.easy_setopt(c, CURLOPT_NOPROXY, "*");
   lib.easy_setopt(c, CURLOPT_MAXFILESIZE, 1L << 20);
-  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
-  lib.easy_setopt(c, CURLOPT_WRITEDATA, &answer.body);
+  CappedBody capped{&answer.body, kMaxBody};
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendCapped);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &capped);
   const CURLcode rc = lib.easy_perform(c);
   if (rc != CURLE_OK) {
     return Fail(Error::Unavailable(fmt::format("GET {}: {}", url, lib.easy_strerror(rc))));
@@ -255,25 +303,7 @@ Expected<HttpAnswer> HttpGetUnverified(const std::string& url, long timeout_ms) 
   return answer;
 }
 
-namespace {
-
-struct BoundedBody {
-  std::string* body;
-  uint64_t max;
-  bool too_big = false;
-};
-
-size_t AppendBounded(char* data, size_t size, size_t n, void* user) {
-  auto* b = static_cast<BoundedBody*>(user);
-  if (b->body->size() + size * n > b->max) {
-    b->too_big = true;
-    return 0;  // aborts the transfer
-  }
-  b->body->append(data, size * n);
-  return size * n;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Expected<std::string> HttpGet(const std::string& url, uint64_t max_bytes, long timeout_ms) {
   auto loaded = CurlForUrl(url);
@@ -290,7 +320,7 @@ Expected<std::string> HttpGet(const std::string& url, uint64_t max_bytes, long t
     if (!curl) return Fail(Error::Internal("curl_easy_init failed"));
   }
   std::string body;
-  BoundedBody bounded{&body, max_bytes};
+  CappedBody bounded{&body, max_bytes};
   CURL* c = curl.get();
   lib.easy_setopt(c, CURLOPT_URL, url.c_str());
   lib.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -303,10 +333,10 @@ Expected<std::string> HttpGet(const std::string& url, uint64_t max_bytes, long t
   lib.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
   lib.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
   lib.easy_setopt(c, CURLOPT_USERAGENT, "deminer");
-  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBounded);
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendCapped);
   lib.easy_setopt(c, CURLOPT_WRITEDATA, &bounded);
   const CURLcode rc = lib.easy_perform(c);
-  if (bounded.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+  if (bounded.cut || rc == CURLE_FILESIZE_EXCEEDED) {
     return Fail(Error::Unavailable(fmt::format("GET {}: larger than {} bytes", url, max_bytes)));
   }
   if (rc != CURLE_OK) {

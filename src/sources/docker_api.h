@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -32,6 +33,10 @@ class DockerApi {
   // GET `path` (e.g. "/containers/json"); the body on HTTP 2xx.
   Expected<std::string> Get(const std::string& path) const;
 
+  // GET `path`, keeping at most `max_bytes` of the body (a container's
+  // export, its logs): `cut` says whether the transfer was stopped there.
+  Expected<std::string> GetPrefix(const std::string& path, uint64_t max_bytes, bool& cut) const;
+
   // POST `path` with a JSON body, or none (the watch daemon's container
   // actions: /containers/ID/pause, /stop, /networks/NET/disconnect); the
   // response body on 2xx.
@@ -50,8 +55,10 @@ class DockerApi {
 
  private:
   // `server`, when given, gets the response's Server header ("Libpod/4.3.1").
+  // Bodies over `max_bytes` are an error unless `cut` is given (then kept cut).
   Expected<std::string> Request(const char* method, const std::string& path,
-                                const std::string& json, std::string* server = nullptr) const;
+                                const std::string& json, std::string* server = nullptr,
+                                uint64_t max_bytes = uint64_t{64} << 20, bool* cut = nullptr) const;
   std::string socket_;
   long timeout_ms_;
 };
@@ -84,6 +91,13 @@ Expected<std::string> HttpGet(const std::string& url, uint64_t max_bytes, long t
 std::map<std::string, ContainerRef> ListAllContainers(const std::string& root,
                                                       std::vector<Gap>* gaps,
                                                       long timeout_ms = 3000);
+
+// The text of a GET /containers/ID/logs body. Without a TTY the engine
+// multiplexes stdout and stderr in frames (an 8-byte header: stream 0-2, three
+// zero bytes, the size big-endian); their payloads are joined in order. A body
+// that is not framed (a TTY's) is returned as it is; a cut last frame keeps
+// what arrived. Pure; exposed for tests and fuzzing.
+std::string DemuxDockerLogs(std::string_view body);
 
 // Parses the body of GET /containers/json. Pure; exposed for tests and fuzzing.
 Expected<std::map<std::string, ContainerRef>> ParseContainerList(const std::string& body);

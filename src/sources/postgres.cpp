@@ -246,8 +246,7 @@ const PgSetting* PgServer::Setting(const std::string& name) const {
 
 std::string PgServer::Subject() const {
   std::string s = "postgresql " + where;
-  if (container) s += " in container " + (container->name.empty() ? container->id.substr(0, 12)
-                                                                     : container->name);
+  if (container) s += " in container " + (container->Shown());
   return s;
 }
 

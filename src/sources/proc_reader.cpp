@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
@@ -193,6 +194,24 @@ bool IsPidName(const char* s) {
 }
 
 }  // namespace
+
+Expected<std::vector<std::pair<int, std::string>>> ReadFdTargets(const std::string& proc_root,
+                                                                 int pid) {
+  const std::string dir = fmt::format("{}/{}/fd", proc_root, pid);
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return Fail(Error::FromErrno(errno, dir));
+  std::vector<std::pair<int, std::string>> out;
+  while (const dirent* e = readdir(d)) {
+    const auto fd = ParseUint(e->d_name);
+    if (!fd || *fd > INT32_MAX) continue;
+    char target[4096];
+    const ssize_t n = readlinkat(dirfd(d), e->d_name, target, sizeof target);
+    if (n > 0) out.emplace_back(static_cast<int>(*fd), std::string(target, static_cast<size_t>(n)));
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 Expected<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
   std::string buf;

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -41,6 +42,12 @@ std::optional<Process> ReadOneProcess(int procdir, int pid, uint64_t own_mntns, 
 // Host facts: hostname, kernel, clock, boot time, huge pages, msr driver.
 // `root` is the file system root ("/" live); missing files leave fields unset.
 HostInfo ReadHostInfo(const std::string& root);
+
+// What each open file descriptor of a process points to (fd number, the
+// readlink of /proc/PID/fd/N), by fd number; an error when the fd table
+// cannot be listed (another user's process without root).
+Expected<std::vector<std::pair<int, std::string>>> ReadFdTargets(const std::string& proc_root,
+                                                                 int pid);
 
 // Reads a small file whole (bounded by max_bytes). Used by sources only.
 Expected<std::string> ReadSmallFile(const std::string& path, size_t max_bytes = 1 << 20);

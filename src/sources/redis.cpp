@@ -266,7 +266,7 @@ std::string RedisServer::Subject() const {
   std::string s = "redis " + where;
   if (container) {
     s += fmt::format(" (container {})",
-                     container->name.empty() ? container->id.substr(0, 12) : container->name);
+                     container->Shown());
   }
   return s;
 }

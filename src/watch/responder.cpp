@@ -83,7 +83,7 @@ bool Responder::HeldBack(nlohmann::ordered_json& r,
 nlohmann::ordered_json Responder::RespondContainer(const ContainerRef& c,
                                                    const std::string& action) {
   nlohmann::ordered_json r{{"action", action},
-                           {"container", c.name.empty() ? c.id.substr(0, 12) : c.name}};
+                           {"container", c.Shown()}};
   if (HeldBack(r, {c.name, c.id})) return r;
   {
     std::lock_guard lock(mu_);

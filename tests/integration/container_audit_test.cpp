@@ -18,9 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kSeedWallet =
-    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
-    "2";
 
 // Every hardening flag of seed 000's recipe, with a database port on loopback.
 std::vector<std::string> SevenLayers(int port, const std::string& network) {

@@ -12,24 +12,7 @@
 namespace deminer::it {
 namespace {
 
-constexpr const char* kSeedWallet =
-    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
-    "2";
-
-class ContainerTest : public testing::Test {
- protected:
-  static void SetUpTestSuite() { podman_ = new Podman(); }
-  static void TearDownTestSuite() {
-    delete podman_;
-    podman_ = nullptr;
-  }
-  void SetUp() override {
-    if (getuid() != 0) GTEST_SKIP() << "rootful Podman needs root";
-    ASSERT_TRUE(podman_->ok()) << podman_->why_not();
-  }
-  static Podman* podman_;
-};
-Podman* ContainerTest::podman_ = nullptr;
+class ContainerTest : public PodmanSuite {};
 
 // Findings of `check` about container `name`.
 std::vector<nlohmann::json> InContainer(const nlohmann::json& scan, const std::string& check,

@@ -4,11 +4,12 @@
 // destroyed, also when the test fails.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
-
-#include <cstdint>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,11 @@
 #include <vector>
 
 namespace deminer::it {
+
+// Seed 000's wallet: a real Monero address, in the imitation miners' command lines.
+inline constexpr const char* kSeedWallet =
+    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
+    "2";
 
 // A temp directory under /tmp, removed with its contents.
 class TempDir {
@@ -191,6 +197,22 @@ class Podman {
   std::unique_ptr<Child> service_;
   bool ok_ = false;
   std::string why_not_;
+};
+
+// A test suite that shares one Podman service; its tests skip without root
+// (rootful Podman) and fail when the service did not start.
+class PodmanSuite : public testing::Test {
+ protected:
+  static void SetUpTestSuite() { podman_ = new Podman(); }
+  static void TearDownTestSuite() {
+    delete podman_;
+    podman_ = nullptr;
+  }
+  void SetUp() override {
+    if (getuid() != 0) GTEST_SKIP() << "rootful Podman needs root";
+    ASSERT_TRUE(podman_->ok()) << podman_->why_not();
+  }
+  static inline Podman* podman_ = nullptr;
 };
 
 }  // namespace deminer::it

@@ -20,9 +20,6 @@
 namespace deminer::it {
 namespace {
 
-constexpr const char* kSeedWallet =
-    "42s7H81wKKbggZsnd5geEeC7ANWUDhkqf7xhdSgaBd9ZE61qwwh7ch1gBQkE5FbvabAdNTeNV18nBNTpioUqmgHj4h4kks"
-    "2";
 constexpr int kPoolPort = 3333;  // a stratum port in the default pack
 
 std::string ReadPid(const std::string& path) {

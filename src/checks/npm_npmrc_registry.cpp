@@ -9,8 +9,8 @@
 #include <map>
 #include <set>
 
-#include "checks/check.h"
 #include "checks/command_risk.h"
+#include "checks/npm_npmrc_common.h"
 #include "core/strings.h"
 
 namespace deminer {
@@ -63,15 +63,9 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
       }
       if (sev == Severity::kInfo) continue;
       Finding f =
-          NewFinding(kNpmNpmrcRegistry.info, sev,
-                     fmt::format("{} = {} in {}", s.key, Printable(s.value, 256), s.file),
-                     fmt::format("{}\n{}\n{}\n{}", s.file, s.key, s.value, project.container_id));
-      f.container = ctx.facts.ContainerById(project.container_id);
-      f.path = s.file;
-      f.line = s.line;
-      f.evidence["project"] = project.display;
-      f.evidence["file"] = s.file;
-      f.evidence["scope"] = s.scope;
+          NpmrcFinding(kNpmNpmrcRegistry.info, ctx, project, s, sev,
+                       fmt::format("{} = {} in {}", s.key, Printable(s.value, 256), s.file),
+                       fmt::format("{}\n{}\n{}\n{}", s.file, s.key, s.value, project.container_id));
       f.evidence["key"] = s.key;
       f.evidence["registry"] = Printable(s.value, 256);
       f.evidence["reasons"] = reasons;

@@ -4,7 +4,7 @@
 // The value never reaches a finding: the parser already replaced it.
 #include <fmt/format.h>
 
-#include "checks/check.h"
+#include "checks/npm_npmrc_common.h"
 #include "core/strings.h"
 
 namespace deminer {
@@ -19,15 +19,9 @@ void Run(const CheckContext& ctx, std::vector<Finding>& out) {
       if (!s.secret) continue;
       const Severity sev = s.scope == "project" ? Severity::kHigh : Severity::kMedium;
       Finding f =
-          NewFinding(kNpmNpmrcToken.info, sev,
-                     fmt::format("{} written in {} ({})", Printable(s.key, 256), s.file, s.scope),
-                     fmt::format("{}\n{}\n{}", s.file, s.key, project.container_id));
-      f.container = ctx.facts.ContainerById(project.container_id);
-      f.path = s.file;
-      f.line = s.line;
-      f.evidence["project"] = project.display;
-      f.evidence["file"] = s.file;
-      f.evidence["scope"] = s.scope;
+          NpmrcFinding(kNpmNpmrcToken.info, ctx, project, s, sev,
+                       fmt::format("{} written in {} ({})", Printable(s.key, 256), s.file, s.scope),
+                       fmt::format("{}\n{}\n{}", s.file, s.key, project.container_id));
       f.evidence["key"] = Printable(s.key, 256);
       f.evidence["value"] = "<redacted>";
       out.push_back(std::move(f));

@@ -235,6 +235,21 @@ Expected<const CurlLib*> CurlForUrl(const std::string& url) {
   return &lib;
 }
 
+// The transfer's outcome as a value: curl's error, or an HTTP status other
+// than 2xx, is Unavailable, named "VERB URL".
+Expected<void> TransferOk(const CurlLib& lib, CURL* c, CURLcode rc, std::string_view verb,
+                          const std::string& url) {
+  if (rc != CURLE_OK) {
+    return Fail(Error::Unavailable(fmt::format("{} {}: {}", verb, url, lib.easy_strerror(rc))));
+  }
+  long status = 0;
+  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200 || status >= 300) {
+    return Fail(Error::Unavailable(fmt::format("{} {}: HTTP {}", verb, url, status)));
+  }
+  return {};
+}
+
 }  // namespace
 
 Expected<std::string> HttpPost(const std::string& url, const std::string& content_type,
@@ -262,14 +277,7 @@ Expected<std::string> HttpPost(const std::string& url, const std::string& conten
   lib.easy_setopt(c, CURLOPT_WRITEDATA, &capped);
   const CURLcode rc = lib.easy_perform(c);
   lib.slist_free_all(headers);
-  if (rc != CURLE_OK) {
-    return Fail(Error::Unavailable(fmt::format("POST {}: {}", url, lib.easy_strerror(rc))));
-  }
-  long status = 0;
-  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (status < 200 || status >= 300) {
-    return Fail(Error::Unavailable(fmt::format("POST {}: HTTP {}", url, status)));
-  }
+  if (auto ok = TransferOk(lib, c, rc, "POST", url); !ok) return Fail(ok.error());
   return response;
 }
 
@@ -339,14 +347,7 @@ Expected<std::string> HttpGet(const std::string& url, uint64_t max_bytes, long t
   if (bounded.cut || rc == CURLE_FILESIZE_EXCEEDED) {
     return Fail(Error::Unavailable(fmt::format("GET {}: larger than {} bytes", url, max_bytes)));
   }
-  if (rc != CURLE_OK) {
-    return Fail(Error::Unavailable(fmt::format("GET {}: {}", url, lib.easy_strerror(rc))));
-  }
-  long status = 0;
-  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (status < 200 || status >= 300) {
-    return Fail(Error::Unavailable(fmt::format("GET {}: HTTP {}", url, status)));
-  }
+  if (auto ok = TransferOk(lib, c, rc, "GET", url); !ok) return Fail(ok.error());
   return body;
 }
 

@@ -29,17 +29,17 @@ scan: build
 test: build unit-asan fuzz
 	@ctest --test-dir build --output-on-failure -j $(JOBS)
 
-unit-asan: deps
-	@cmake --preset asan >/dev/null
-	@cmake --build --preset asan -j $(JOBS) --target deminer_unit_tests
-	@ctest --test-dir build-asan --output-on-failure -j $(JOBS) -L unit
+# The unit tests under ASan+UBSan are built in the fuzz tree (clang-16), which
+# compiles the libraries with the sanitizers once for both.
+unit-asan: fuzz-build
+	@ctest --test-dir build-fuzz --output-on-failure -j $(JOBS) -L unit
 
 fuzz-build: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS)
+	@cmake --build --preset fuzz -j $(JOBS) --target fuzzers deminer_unit_tests
 
 fuzz: fuzz-build
-	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(JOBS)
 
 bench: build
 	@scripts/deps.sh --bench

@@ -139,7 +139,12 @@ struct WordState {
 };
 
 // One word of text, redacted as it and the state say, appended to `out`.
-void RedactWord(std::string_view token, WordState& st, std::string& out) {
+void RedactWord(std::string_view word, WordState& st, std::string& out) {
+  // URL passwords go first: a password may hold the '=' or ':' that the
+  // NAME=VALUE test below would otherwise take, and a second pass, seeing
+  // "[redacted]" there, would read another name and redact again.
+  const std::string cleaned = RedactUrlPasswords(std::string(word));
+  const std::string_view token = cleaned;
   const std::string_view core = Core(token);
   const auto core_at = static_cast<size_t>(core.data() - token.data());
   if (st.redact_next > 0 && core.starts_with("-") && !st.after_header) {
@@ -172,7 +177,7 @@ void RedactWord(std::string_view token, WordState& st, std::string& out) {
     if (value_at < core_at + core.size() && (token[value_at] == '"' || token[value_at] == '\'')) {
       ++value_at;
     }
-    out += RedactUrlPasswords(std::string(token.substr(0, value_at)));
+    out += token.substr(0, value_at);
     const std::string_view rest = token.substr(value_at);
     if (value_at >= core_at + core.size()) {
       if (eq == std::string_view::npos) st.redact_next = 1;  // password: x
@@ -191,7 +196,7 @@ void RedactWord(std::string_view token, WordState& st, std::string& out) {
     st.redact_next = 1;
     return;
   }
-  out += RedactUrlPasswords(std::string(token));
+  out += token;
 }
 
 std::string RedactWords(std::string_view text, WordState& st) {

@@ -242,7 +242,7 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   collect_cmd
       ->add_option("--max-time", collect.max_seconds,
-                   "Seconds from the start: the scan runs to its end, then parts not "
+                   "Seconds from the start: the scan has half of them, then parts not "
                    "begun by the bound are gaps and the bundle is sealed")
       ->check(CLI::Range(1u, 86400u))
       ->capture_default_str();

@@ -205,8 +205,9 @@ FileInspector::FileInspector(const RulePack& rules, unsigned threads, std::vecto
 FileInspector::~FileInspector() = default;
 
 void FileInspector::Walk(const std::vector<WalkTarget>& targets, uint64_t max_content_bytes,
-                         Facts& facts) {
+                         Facts& facts, std::chrono::steady_clock::time_point deadline) {
   WalkOptions walk;
+  walk.deadline = deadline;
   walk.threads = threads_;
   walk.max_content_bytes = max_content_bytes;
   walk.hashes = hashes_;
@@ -231,7 +232,8 @@ void CollectFiles(const ScanOptions& options, const RulePack& rules, const std::
   }
   const unsigned threads =
       options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
-  FileInspector(rules, threads, facts.gaps).Walk(targets, options.max_content_bytes, facts);
+  FileInspector(rules, threads, facts.gaps)
+      .Walk(targets, options.max_content_bytes, facts, options.deadline);
 }
 
 // The persistence files of each running container, read through its init's

@@ -5,6 +5,7 @@
 // the attributes of system dirs. Called by CollectFacts; checks stay pure.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,8 +32,10 @@ class FileInspector {
   FileInspector& operator=(const FileInspector&) = delete;
 
   // Walks `targets` (trees or single files): entries, counts and gaps are
-  // appended to facts.
-  void Walk(const std::vector<WalkTarget>& targets, uint64_t max_content_bytes, Facts& facts);
+  // appended to facts. What is not begun by `deadline` is a gap.
+  void Walk(const std::vector<WalkTarget>& targets, uint64_t max_content_bytes, Facts& facts,
+            std::chrono::steady_clock::time_point deadline =
+                std::chrono::steady_clock::time_point::max());
 
  private:
   unsigned threads_;

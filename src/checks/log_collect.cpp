@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -559,9 +560,12 @@ void CollectLogs(const ScanOptions& options, const RulePack& rules, Facts& facts
   const size_t first_file = journal.empty() ? 0 : 1;
   const size_t items = first_file + targets.size();
   std::atomic<size_t> next{0};
+  std::atomic<size_t> late{0};
   const auto work = [&] {
     for (size_t i = next++; i < items; i = next++) {
-      if (i < first_file) {
+      if (std::chrono::steady_clock::now() >= options.deadline) {
+        ++late;
+      } else if (i < first_file) {
         scan.ReadJournalDirs(journal,
                              journal.front().substr(options.root == "/" ? 0 : options.root.size()),
                              facts, mu, follow);
@@ -573,6 +577,9 @@ void CollectLogs(const ScanOptions& options, const RulePack& rules, Facts& facts
   unsigned n = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
   n = std::max(1u, std::min<unsigned>(n, static_cast<unsigned>(items)));
   RunOnThreads(n, work);
+  if (late != 0) {
+    facts.gaps.push_back(Gap::TimeBound(fmt::format("{} logs", late.load())));
+  }
   if (follow != nullptr) follow->primed = true;
   // Reports in a stable order: by log, then rule.
   std::sort(facts.log_hits.begin(), facts.log_hits.end(), [](const LogHits& a, const LogHits& b) {

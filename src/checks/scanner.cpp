@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <ctime>
 #include <optional>
 #include <system_error>
@@ -168,45 +169,41 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
   const bool want_npm = options.scopes.contains(Scope::kNpm);
   // Databases and exposure start from the listening sockets of a live host.
   const bool want_sockets = want_net || ((want_db || want_exposure) && options.root == "/");
+  // A part not begun by the deadline is skipped and named in the gaps.
+  const auto in_time = [&](const char* part) {
+    if (std::chrono::steady_clock::now() < options.deadline) return true;
+    facts.gaps.push_back(Gap::TimeBound(part));
+    return false;
+  };
   // Image archives among the PATHs, unpacked for this scan only.
   std::optional<ImageWorkspace> images;
   if (want_files || want_persistence || want_containers) images.emplace(options.paths, facts);
-  if (want_persistence) {
+  if (want_persistence && in_time("persistence")) {
     CollectPersistence(options, facts);
     images->ReadPersistence(facts);
   }
-  if (options.scopes.contains(Scope::kLogs)) CollectLogs(options, rules, facts, options.follow);
-  if (want_containers) {
+  if (options.scopes.contains(Scope::kLogs) && in_time("logs")) {
+    CollectLogs(options, rules, facts, options.follow);
+  }
+  if (want_containers && in_time("container configurations")) {
     CollectContainerConfigs(options, proc_root, facts);
     images->AddConfigs(facts);
   }
   // Running containers, and the Node.js apps the npm scope reads, are found
-  // from processes on a live host.
+  // from processes on a live host; the network scope needs them too: they own
+  // the sockets and name the namespaces to visit.
   const bool live_containers = (want_files || want_persistence || want_npm) && options.root == "/";
-  if (!want_procs && !want_sockets && !live_containers) {
-    if (want_files) CollectFiles(options, rules, proc_root, facts, images->Targets());
-    if (want_db) {
-      CollectPostgres(options, facts);
-      CollectRedis(options, facts);
-      CollectDockerTcp(options, facts);
+  const bool need_procs = want_procs || want_sockets || live_containers;
+  if (need_procs) {
+    auto sweep = SweepProcesses({proc_root, options.threads, facts.host.own_mntns});
+    if (sweep) {
+      facts.processes = std::move(sweep->processes);
+      std::move(sweep->gaps.begin(), sweep->gaps.end(), std::back_inserter(facts.gaps));
+    } else {
+      facts.gaps.push_back({"processes", sweep.error().message(), "a mounted /proc"});
     }
-    if (want_exposure) CollectFirewall(options, facts);
-    if (want_npm) CollectNpm(options, rules, facts);
-    if (options.root == "/" && !facts.log_hits.empty()) AddContainerNames(facts, options.root);
-    facts.Index();
-    return facts;
   }
-
-  // The network scope needs processes too: they own the sockets and name the
-  // namespaces to visit.
-  auto sweep = SweepProcesses({proc_root, options.threads, facts.host.own_mntns});
-  if (sweep) {
-    facts.processes = std::move(sweep->processes);
-    std::move(sweep->gaps.begin(), sweep->gaps.end(), std::back_inserter(facts.gaps));
-  } else {
-    facts.gaps.push_back({"processes", sweep.error().message(), "a mounted /proc"});
-  }
-  if (want_procs) {
+  if (want_procs && in_time("hashes of executables")) {
     const unsigned threads =
         options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
     HashUnusualExecutables(rules, proc_root, threads, facts);
@@ -216,18 +213,27 @@ Facts CollectFacts(const ScanOptions& options, const RulePack& rules) {
     facts.sockets = std::move(sockets.sockets);
     std::move(sockets.gaps.begin(), sockets.gaps.end(), std::back_inserter(facts.gaps));
     JoinSocketOwners(facts.sockets, facts.processes);
-    if (options.resolve) ResolveRuleDomains(rules, facts);
+    if (options.resolve && in_time("pool domains")) ResolveRuleDomains(rules, facts);
   }
-  if (want_files) CollectFiles(options, rules, proc_root, facts, images->Targets());
-  if (want_db) {
+  // The quick parts first; file trees and npm projects, which can be large,
+  // last, so that a time bound leaves as little as it can unread.
+  if (want_db && in_time("databases")) {
     CollectPostgres(options, facts);
     CollectRedis(options, facts);
     CollectDockerTcp(options, facts);
   }
-  if (want_exposure) CollectFirewall(options, facts);
-  if (want_npm) CollectNpm(options, rules, facts);
-  if (want_persistence && live_containers) CollectContainerPersistence(proc_root, facts);
-  if (options.root == "/") AddContainerNames(facts, options.root);
+  if (want_exposure && in_time("the firewall")) CollectFirewall(options, facts);
+  if (want_persistence && live_containers && in_time("persistence in containers")) {
+    CollectContainerPersistence(proc_root, facts);
+  }
+  if (want_files && in_time("files")) {
+    CollectFiles(options, rules, proc_root, facts, images->Targets());
+  }
+  if (want_npm && in_time("npm projects")) CollectNpm(options, rules, facts);
+  // Log hits name containers too.
+  if (options.root == "/" && (need_procs || !facts.log_hits.empty())) {
+    AddContainerNames(facts, options.root);
+  }
   facts.Index();
   return facts;
 }

@@ -36,6 +36,9 @@ struct ScanOptions {
   std::string registry;
   // npm: the most tarballs fetched at once.
   unsigned registry_jobs = 8;
+  // Parts, directories and logs not begun by then are skipped and named in
+  // the gaps (deminer collect gives its scan part of --max-time).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct ScanResult {

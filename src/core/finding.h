@@ -74,6 +74,13 @@ struct Gap {
   std::string what;    // "sockets in netns 4026532181"
   std::string reason;  // "setns: Operation not permitted"
   std::string needs;   // "root or CAP_SYS_ADMIN", may be empty
+
+  // What a time bound (deminer collect --max-time) left unread.
+  static Gap TimeBound(std::string what) {
+    return {std::move(what), "not read: the time bound was reached", std::string(kMoreTime)};
+  }
+  bool ByTimeBound() const { return needs == kMoreTime; }
+  static constexpr std::string_view kMoreTime = "a longer --max-time";
 };
 
 // sha256 over the check id and the key, hex, first 32 characters.

@@ -169,9 +169,8 @@ class Collector {
   // True (and a gap) when the time bound is past: `what` is skipped.
   bool TimeUp(const std::string& what) {
     if (Clock::now() < deadline_) return false;
-    bundle_.AddGap(deminer::Gap{
-        what, fmt::format("the time bound of {} s was reached", options_.time_limit.count()),
-        "--max-time"});
+    NoteGap(what, fmt::format("the time bound of {} s was reached", options_.time_limit.count()),
+            std::string(deminer::Gap::kMoreTime));
     return true;
   }
 
@@ -286,7 +285,14 @@ class Collector {
   // ---- the parts ----
 
   void Scan() {
-    result_ = RunScan(options_.scan, rules_, &facts_);
+    // The scan gets half of the time bound, so that the evidence it points to
+    // can still be copied; what it did not reach is among its gaps.
+    ScanOptions scan = options_.scan;
+    scan.deadline = std::min(scan.deadline, Clock::now() + options_.time_limit / 2);
+    result_ = RunScan(scan, rules_, &facts_);
+    for (const deminer::Gap& g : result_.skipped) {
+      if (g.ByTimeBound()) NoteGap("the scan: " + g.what, g.reason, g.needs);
+    }
     inits_ = facts_.ContainerInits();
     for (const PasswdUser& u : ReadUsers()) users_.emplace(u.uid, u.name);
     const RunInfo run{options_.tool_version, options_.rules_version, &result_};

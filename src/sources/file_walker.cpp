@@ -110,6 +110,7 @@ struct Problems {
   uint64_t unreadable = 0;
   uint64_t too_deep = 0;
   uint64_t too_big = 0;
+  uint64_t late = 0;  // not begun by the deadline
   std::string first_unreadable;
 };
 
@@ -143,6 +144,7 @@ class Walker {
       total.unreadable += w.problems.unreadable;
       total.too_deep += w.problems.too_deep;
       total.too_big += w.problems.too_big;
+      total.late += w.problems.late;
       if (total.first_unreadable.empty()) total.first_unreadable = w.problems.first_unreadable;
     }
     std::sort(out.entries.begin(), out.entries.end(),
@@ -160,6 +162,9 @@ class Walker {
     if (total.too_big != 0) {
       out.gaps.push_back({fmt::format("digests of {} files", total.too_big),
                           fmt::format("larger than {} bytes", options_.max_hash_bytes), ""});
+    }
+    if (total.late != 0) {
+      out.gaps.push_back(Gap::TimeBound(fmt::format("{} files or directories", total.late)));
     }
     if (total.vanished != 0) {
       // Normal in busy temp dirs; recorded so the count of files seen adds up.
@@ -228,7 +233,10 @@ class Walker {
         queue_.pop_front();
         ++busy_;
       }
-      if (d.file) {
+      if (std::chrono::steady_clock::now() >= options_.deadline) {
+        close(d.fd);  // what it holds is never queued: the queue drains
+        ++w.problems.late;
+      } else if (d.file) {
         FileEntry e = Describe(d.st, std::move(d.shown), *d.target);
         ReadFile(w, d.fd, d.st, e);
         close(d.fd);

@@ -13,6 +13,7 @@
 // of them with the worker's index, so per-thread state in the hook needs no lock.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -99,6 +100,9 @@ struct WalkOptions {
   // others are listed, unread): the npm scope reads *.js alone. Called from
   // the workers.
   std::function<bool(const FileEntry&)> read_filter;
+  // Files and directories not begun by then are left, and counted in a gap
+  // (deminer collect --max-time).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct FileSweep {

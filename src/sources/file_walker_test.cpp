@@ -118,6 +118,20 @@ TEST_F(FileWalkerTest, MissingTargetIsNoErrorUnreadableIsAGap) {
   EXPECT_NE(p.gaps[0].reason.find("pseudo file system"), std::string::npos);
 }
 
+TEST_F(FileWalkerTest, NothingIsBegunAfterTheDeadline) {
+  WalkOptions o;
+  o.threads = 2;
+  const FileSweep all = WalkFiles({{dir_ + "/tree", "/t", "temp", ""}}, o);
+  EXPECT_EQ(all.files, 4u);
+  o.deadline = std::chrono::steady_clock::now();
+  const FileSweep late = WalkFiles({{dir_ + "/tree", "/t", "temp", ""}}, o);
+  EXPECT_TRUE(late.entries.empty());
+  EXPECT_EQ(late.files, 0u);
+  ASSERT_EQ(late.gaps.size(), 1u);
+  EXPECT_EQ(late.gaps[0].what, "1 files or directories");
+  EXPECT_NE(late.gaps[0].reason.find("time bound"), std::string::npos);
+}
+
 TEST(ClassifyContentTest, ElfScriptDataEmpty) {
   std::string interp;
   EXPECT_EQ(ClassifyContent("\x7f"
